@@ -1,0 +1,96 @@
+/**
+ * The `hearth` command line. Exit codes: 0 ok, 1 failure, 2 usage or host-file error.
+ */
+import { Command, CommanderError } from 'commander';
+import { isHearthError, describeError } from '../errors/HearthError.js';
+import { ConfigError, formatProblem } from '../config/problems.js';
+import { HEARTH_VERSION } from '../version.js';
+import { registerCheck } from './checkCommand.js';
+import { registerStart } from './startCommand.js';
+import { registerToken } from './tokenCommand.js';
+import { registerStage } from './stageCommand.js';
+import { discoverPlugins, peekFileOption, registerPluginCommands } from './pluginCommands.js';
+import { println, type CliIO } from './io.js';
+import './errors.js';
+
+/** Exit codes. */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+const USAGE_CODES = new Set(['HEARTH_ERR_CLI_USAGE', 'HEARTH_ERR_STAGE_UNCONFIRMED', 'HEARTH_ERR_STAGE_PRODUCTION']);
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof ConfigError) return EXIT.usage;
+  if (isHearthError(error) && (error.code.startsWith('HEARTH_ERR_CONFIG_') || USAGE_CODES.has(error.code) || error.code === 'HEARTH_ERR_HOST_DEPENDENCIES')) {
+    return EXIT.usage;
+  }
+  return EXIT.failure;
+}
+
+function report(error: unknown, io: CliIO): void {
+  if (error instanceof ConfigError) {
+    println(io.err, `hearth: ${error.problems.length === 1 ? '1 problem' : `${error.problems.length} problems`} in the host file:`);
+    for (const problem of error.problems) println(io.err, `  ${formatProblem(problem)}`);
+    return;
+  }
+  const code = isHearthError(error) ? ` [${error.code}]` : '';
+  println(io.err, `hearth: ${describeError(error)}${code}`);
+}
+
+function waitForSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      resolve(signal);
+      // A second signal means "now": leave without waiting for the graceful stop.
+      process.once('SIGTERM', () => process.exit(130));
+      process.once('SIGINT', () => process.exit(130));
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+}
+
+/** Builds the program with every command, including those plugins contribute. */
+export async function buildProgram(argv: readonly string[], io: CliIO): Promise<Command> {
+  const program = new Command('hearth')
+    .description('Hearth: git-push deploys, site serving, analytics, backups and alerting from one host file')
+    .version(HEARTH_VERSION, '-v, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) })
+    .exitOverride();
+  registerCheck(program, io);
+  registerStart(program, io);
+  registerToken(program, io);
+  registerStage(program, io);
+  registerPluginCommands(program, io, await discoverPlugins(io, peekFileOption(argv)));
+  for (const command of program.commands) {
+    command.exitOverride();
+    for (const sub of command.commands) sub.exitOverride();
+  }
+  return program;
+}
+
+/** Runs the command line; resolves to the exit code. */
+export async function main(argv: readonly string[], partial: Partial<CliIO> = {}): Promise<number> {
+  const io: CliIO = {
+    out: partial.out ?? process.stdout,
+    err: partial.err ?? process.stderr,
+    env: partial.env ?? process.env,
+    waitForStop: partial.waitForStop ?? waitForSignal,
+  };
+  try {
+    const program = await buildProgram(argv, io);
+    if (argv.length === 0) {
+      program.outputHelp();
+      return EXIT.usage;
+    }
+    await program.parseAsync([...argv], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are "errors" to commander; their exit code is 0.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    report(error, io);
+    return exitCodeFor(error);
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * Schema validation for the host file, with every problem collected. One Ajv instance serves the
+ * core and every plugin schema; validators are compiled once per schema. Two keywords act on the
+ * data while it is checked: `hearthSecret` wraps a string in a {@link Secret}, and `hearthPort`
+ * adds the stage's port offset and records the port for `hearth check`.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { DataValidationCxt } from 'ajv/dist/types/index.js';
+import type { TSchema } from '@sinclair/typebox';
+import { Secret } from './secret.js';
+import { describeSchemaError } from './schemaMessages.js';
+
+/** A path into the YAML document: map keys and list indexes. */
+export type YamlPath = readonly (string | number)[];
+
+/** One schema problem at a path. */
+export interface SchemaProblem {
+  readonly path: YamlPath;
+  readonly message: string;
+}
+
+/** A port found while validating. */
+export interface FoundPort {
+  readonly path: YamlPath;
+  readonly port: number;
+}
+
+interface KeywordRun {
+  readonly secrets: (string | number)[][];
+  readonly ports: (string | number)[][];
+}
+
+let activeRun: KeywordRun | undefined;
+
+function pathOf(instancePath: string): (string | number)[] {
+  if (instancePath === '') return [];
+  return instancePath
+    .slice(1)
+    .split('/')
+    .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
+// The keywords only record where they matched; values are changed after validation so no other
+// keyword ever sees a changed value.
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true, verbose: true });
+ajv.addKeyword({
+  keyword: 'hearthSecret',
+  schemaType: 'boolean',
+  validate: function recordSecret(_schema: boolean, data: unknown, _parent?: unknown, cxt?: DataValidationCxt) {
+    if (typeof data === 'string' && cxt) activeRun?.secrets.push(pathOf(cxt.instancePath));
+    return true;
+  },
+});
+ajv.addKeyword({
+  keyword: 'hearthPort',
+  schemaType: 'boolean',
+  validate: function recordPort(_schema: boolean, data: unknown, _parent?: unknown, cxt?: DataValidationCxt) {
+    if (Number.isInteger(data) && (data as number) >= 0 && (data as number) <= 65535 && cxt) activeRun?.ports.push(pathOf(cxt.instancePath));
+    return true;
+  },
+});
+
+function replaceAt(root: unknown, path: readonly (string | number)[], change: (value: unknown) => unknown): void {
+  let node = root as Record<string | number, unknown>;
+  for (const segment of path.slice(0, -1)) node = node[segment] as Record<string | number, unknown>;
+  const last = path[path.length - 1];
+  if (last !== undefined) node[last] = change(node[last]);
+}
+
+const compiled = new WeakMap<TSchema, ValidateFunction>();
+
+function compile(schema: TSchema): ValidateFunction {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    compiled.set(schema, validate);
+  }
+  return validate;
+}
+
+/** What {@link validateAt} found. */
+export interface ValidationResult {
+  readonly problems: readonly SchemaProblem[];
+  readonly ports: readonly FoundPort[];
+}
+
+/**
+ * Validates `data` (in place: defaults are filled in, secrets wrapped, ports offset) against
+ * `schema`, reporting problems with paths prefixed by `basePath`.
+ */
+export function validateAt(schema: TSchema, data: unknown, basePath: YamlPath, portOffset = 0): ValidationResult {
+  const validate = compile(schema);
+  const run: KeywordRun = { secrets: [], ports: [] };
+  activeRun = run;
+  try {
+    validate(data);
+  } finally {
+    activeRun = undefined;
+  }
+  const problems = toProblems(validate.errors ?? [], basePath);
+  const ports: FoundPort[] = [];
+  for (const path of run.secrets) replaceAt(data, path, (value) => new Secret(value as string));
+  for (const path of run.ports) {
+    const fullPath = [...basePath, ...path];
+    replaceAt(data, path, (value) => {
+      const configured = value as number;
+      const port = configured === 0 ? 0 : configured + portOffset;
+      if (port > 65535) {
+        problems.push({
+          path: fullPath,
+          message: `port ${configured} plus the stage's portOffset ${portOffset} is ${port}, above 65535; lower the port or the portOffset`,
+        });
+        return configured;
+      }
+      ports.push({ path: fullPath, port });
+      return port;
+    });
+  }
+  return { problems, ports };
+}
+
+function toProblems(errors: readonly ErrorObject[], basePath: YamlPath): SchemaProblem[] {
+  // A failed anyOf reports each branch too; the anyOf's own message says it better.
+  const unionPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  const problems: SchemaProblem[] = [];
+  const seen = new Set<string>();
+  for (const error of errors) {
+    if (error.keyword !== 'anyOf' && unionPaths.has(error.instancePath)) continue;
+    const described = describeSchemaError(error);
+    const path = [...basePath, ...pathOf(error.instancePath), ...described.extraPath];
+    const key = `${path.join('.')}\u0000${described.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push({ path, message: described.message });
+  }
+  return problems;
+}
