@@ -75,9 +75,14 @@ export async function loadHostFile(options: LoadOptions = {}): Promise<HearthCon
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const problems = new ProblemList(file, new SourceMap(doc, lineCounter), stage);
-  for (const error of doc.errors) {
-    const { line, col } = lineCounter.linePos(error.pos[0]);
-    problems.problems.push({ code: 'HEARTH_ERR_CONFIG_YAML', file, position: { line, col }, path: [], message: error.message.split('\n')[0] ?? error.message });
+  // The first YAML error is the real one; the parser's later errors are usually its echoes.
+  const yamlError = doc.errors[0];
+  if (yamlError) {
+    const { line, col } = lineCounter.linePos(yamlError.pos[0]);
+    const sourceLine = text.split('\n')[line - 1] ?? '';
+    const hint = /\{[^}]*\$\{/.test(sourceLine) ? "; inside a { } map, quote references: key: \"${VAR}\"" : '';
+    const message = (yamlError.message.split('\n')[0] ?? yamlError.message).replace(/ at line \d+, column \d+:?$/, '');
+    problems.problems.push({ code: 'HEARTH_ERR_CONFIG_YAML', file, position: { line, col }, path: [], message: `${message}${hint}` });
   }
   if (problems.problems.length > 0) throw new ConfigError(problems.problems);
 

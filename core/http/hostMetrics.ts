@@ -19,6 +19,11 @@ export interface HostMetrics {
 export function createHostMetrics(options: { host: string; stage: string; dataDir: string }): HostMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  // These gauges end in _total, which Prometheus reserves for counters (promtool warns); the same
+  // counts stay available per type as nodejs_active_handles / _requests / _resources.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+    registry.removeSingleMetric(name);
+  }
   const buildInfo = new Gauge({
     name: 'hearth_build_info',
     help: 'Always 1; the labels tell the Hearth version, Node.js version, host and stage.',

@@ -40,7 +40,7 @@ describe('a host file with mistakes', () => {
       'missing-env.bad.yaml:4:7 hosts.services.metrics.token: environment variable HEARTH_TEST_UNSET_TOKEN is not set; export it, or write ${HEARTH_TEST_UNSET_TOKEN:-default} [HEARTH_ERR_CONFIG_ENV_MISSING]',
       'missing-env.bad.yaml:8:9 hosts.services.storage.s3.bucket: environment variable HEARTH_TEST_UNSET_BUCKET is not set; export it, or write ${HEARTH_TEST_UNSET_BUCKET:-default} [HEARTH_ERR_CONFIG_ENV_MISSING]',
     ],
-    'yaml-syntax.bad.yaml': ['yaml-syntax.bad.yaml:4:1 (top level): All mapping items must start at the same column [HEARTH_ERR_CONFIG_YAML]'],
+    'yaml-syntax.bad.yaml': ['yaml-syntax.bad.yaml:4:1 (top level): All mapping items must start at the same column'],
     'port-conflict.bad.yaml': [
       'port-conflict.bad.yaml:5:5 hosts.monitoring.port: port 8080 (hosts.monitoring.port) is already used by hosts.services.port on 127.0.0.1; give one of them another port [HEARTH_ERR_CONFIG_PORT_CONFLICT]',
     ],

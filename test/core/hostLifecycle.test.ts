@@ -73,8 +73,11 @@ describe('a host with plugins', () => {
   });
 
   it('still stops every plugin when one fails to stop, and says which', async () => {
-    const h = await boot(hostWith({ alpha: '{}', beta: '{ failIn: stop }' }));
+    const h = await bootHost(hostWith({ alpha: '{}', beta: '{ failIn: stop }' }));
     await expect(h.stop()).rejects.toThrow(/plugin 'beta' failed to stop; caused by beta cannot stop/);
+    // Stopping again reports the same outcome and does nothing twice.
+    await expect(h.stop()).rejects.toThrow(/plugin 'beta' failed to stop/);
+    expect(journal.filter((e) => e === 'services:alpha:stop')).toHaveLength(1);
     expect(journal).toContain('services:alpha:stop');
   });
 

@@ -28,12 +28,12 @@ hosts:
       engine: fs
     analytics:
       engine: clickhouse
-      clickhouse: { url: "http://127.0.0.1:1", password: \${CH_PASSWORD} }
+      clickhouse: { url: "http://127.0.0.1:1", password: "\${CH_PASSWORD}" }
   offsite:
     port: 0
     storage:
       engine: s3
-      s3: { bucket: hearth-x, endpoint: "http://127.0.0.1:1", accessKeyId: AKIATEST, secretAccessKey: \${S3_SECRET} }
+      s3: { bucket: hearth-x, endpoint: "http://127.0.0.1:1", accessKeyId: AKIATEST, secretAccessKey: "\${S3_SECRET}" }
 `,
   );
   return file;
