@@ -49,6 +49,18 @@ function waitForSignal(): Promise<string> {
   });
 }
 
+const CORE_COMMANDS = new Set(['check', 'start', 'token', 'stage']);
+const OPTIONS_WITH_VALUES = new Set(['-f', '--file', '--stage']);
+
+function firstCommand(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (OPTIONS_WITH_VALUES.has(arg)) i++;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return undefined;
+}
+
 /** Builds the program with every command, including those plugins contribute. */
 export async function buildProgram(argv: readonly string[], io: CliIO): Promise<Command> {
   const program = new Command('hearth')
@@ -61,7 +73,9 @@ export async function buildProgram(argv: readonly string[], io: CliIO): Promise<
   registerStart(program, io);
   registerToken(program, io);
   registerStage(program, io);
-  registerPluginCommands(program, io, await discoverPlugins(io, peekFileOption(argv)));
+  // Loading every plugin costs time and memory (database drivers, git): core commands skip it.
+  const first = firstCommand(argv);
+  if (first === undefined || !CORE_COMMANDS.has(first)) registerPluginCommands(program, io, await discoverPlugins(io, peekFileOption(argv)));
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

@@ -32,10 +32,22 @@ export function interpolateString(text: string, env: Readonly<Record<string, str
   return { value, missing, malformed };
 }
 
-/** Problems found while interpolating. */
+/** Problems found while interpolating, and which values were one whole reference. */
 export interface InterpolationProblems {
   readonly missing: MissingVariable[];
   readonly malformed: { readonly path: YamlPath; readonly text: string }[];
+  /**
+   * Paths whose whole value was one `${VAR}` reference, e.g. `port: ${PORT}`. The environment only
+   * has strings; such a value may be read as the number or boolean its schema asks for.
+   */
+  readonly wholeReferences: Set<string>;
+}
+
+const WHOLE_REFERENCE = /^\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}$/;
+
+/** The key {@link InterpolationProblems.wholeReferences} uses for a path. */
+export function pathKey(path: YamlPath): string {
+  return path.join('\u0000');
 }
 
 /**
@@ -43,11 +55,12 @@ export interface InterpolationProblems {
  * name things, and names do not come from the environment.
  */
 export function interpolateTree(root: unknown, env: Readonly<Record<string, string | undefined>>): InterpolationProblems {
-  const problems: InterpolationProblems = { missing: [], malformed: [] };
+  const problems: InterpolationProblems = { missing: [], malformed: [], wholeReferences: new Set() };
   const visit = (node: unknown, path: (string | number)[]): unknown => {
     if (typeof node === 'string') {
       if (!node.includes('$')) return node;
       const result = interpolateString(node, env);
+      if (WHOLE_REFERENCE.test(node)) problems.wholeReferences.add(pathKey(path));
       for (const name of result.missing) problems.missing.push({ path, name });
       for (const text of result.malformed) problems.malformed.push({ path, text });
       return result.value;

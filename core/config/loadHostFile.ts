@@ -12,7 +12,7 @@ import './errors.js';
 import type { ConfigErrorCode } from './errors.js';
 import { ConfigError, type ConfigProblem } from './problems.js';
 import { SourceMap } from './sourceMap.js';
-import { interpolateTree } from './interpolate.js';
+import { interpolateTree, pathKey } from './interpolate.js';
 import { clonePlain, mergeOver } from './stageMerge.js';
 import { fileSchema, stagesSchema } from './schema.js';
 import { validateAt, type YamlPath } from './validator.js';
@@ -120,14 +120,19 @@ export async function loadHostFile(options: LoadOptions = {}): Promise<HearthCon
     problems.add('HEARTH_ERR_CONFIG_ENV_SYNTAX', bad.path, `'${bad.text}' is not a valid reference: write \${NAME} or \${NAME:-default} (NAME: letters, digits, _), or $\${ for a literal`);
   }
 
+  const fromEnvironment = (path: YamlPath): boolean =>
+    interpolation.wholeReferences.has(pathKey(path)) ||
+    // a host's value may have come from `defaults`
+    (path[0] === 'hosts' && interpolation.wholeReferences.has(pathKey(['defaults', ...path.slice(2)])));
+
   // `defaults` are laid under each host before it is checked, so keep them as written.
   const rawDefaults = clonePlain(merged.defaults ?? {});
-  for (const problem of validateAt(fileSchema, merged, []).problems) {
+  for (const problem of validateAt(fileSchema, merged, [], 0, fromEnvironment).problems) {
     problems.add('HEARTH_ERR_CONFIG_SCHEMA', problem.path, problem.message);
   }
   if (problems.problems.length > 0 && typeof merged.hosts !== 'object') throw new ConfigError(problems.problems);
 
-  const config = await resolveHosts({ merged, rawDefaults, file, fileDir: dirname(file), stage, portOffset, problems });
+  const config = await resolveHosts({ merged, rawDefaults, file, fileDir: dirname(file), stage, portOffset, problems, fromEnvironment });
   if (problems.problems.length > 0) throw new ConfigError(problems.problems);
   return deepFreeze(config);
 }

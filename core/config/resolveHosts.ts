@@ -24,6 +24,8 @@ interface ResolveInput {
   readonly stage: string;
   readonly portOffset: number;
   readonly problems: ProblemList;
+  /** Whether a path's value was one whole `${VAR}` (so it may be read as a number or boolean). */
+  readonly fromEnvironment: (path: YamlPath) => boolean;
 }
 
 function asMap(value: unknown): Record<string, unknown> | undefined {
@@ -42,7 +44,7 @@ export async function resolveHosts(input: ResolveInput): Promise<HearthConfig> {
   }
   const pluginsById = new Map<string, AnyPluginDefinition>();
   for (const definition of definitions.values()) if (definition) pluginsById.set(definition.id, definition);
-  const sites = resolveSites(asMap(merged.sites) ?? {}, pluginsById, problems);
+  const sites = resolveSites(asMap(merged.sites) ?? {}, pluginsById, problems, input.fromEnvironment);
   const tokens = resolveTokens(asMap(merged.tokens) ?? {}, sites, problems);
   checkPortConflicts(hosts, portPaths, problems);
   return { file: input.file, stage, portOffset, hosts, sites, tokens };
@@ -66,7 +68,7 @@ async function resolveHost(
     return undefined;
   }
   const data = mergeOver(input.rawDefaults, value ?? {}) as Record<string, unknown>;
-  const checked = validateAt(hostSchema, data, base, portOffset);
+  const checked = validateAt(hostSchema, data, base, portOffset, input.fromEnvironment);
   for (const problem of checked.problems) problems.add('HEARTH_ERR_CONFIG_SCHEMA', problem.path, problem.message, fromDefaults(problem.path));
   const host = data as unknown as HostInput;
   if (host.storage?.engine === 's3' && !host.storage.s3) {
@@ -101,7 +103,7 @@ async function resolveHost(
       continue;
     }
     const config = rawConfig ?? {};
-    const result = validateAt(definition.configSchema, config, path, portOffset);
+    const result = validateAt(definition.configSchema, config, path, portOffset, input.fromEnvironment);
     for (const problem of result.problems) problems.add('HEARTH_ERR_CONFIG_SCHEMA', problem.path, `${problem.message} (plugin '${definition.id}')`);
     for (const found of result.ports) addPort(definition.id, found);
     plugins.push({ ref, id: definition.id, definition, config });
@@ -135,7 +137,7 @@ async function resolveHost(
   };
 }
 
-function resolveSites(raw: Record<string, unknown>, plugins: ReadonlyMap<string, AnyPluginDefinition>, problems: ProblemList): Record<string, SiteConfig> {
+function resolveSites(raw: Record<string, unknown>, plugins: ReadonlyMap<string, AnyPluginDefinition>, problems: ProblemList, fromEnvironment: (path: YamlPath) => boolean): Record<string, SiteConfig> {
   const sites: Record<string, SiteConfig> = {};
   const owners = new Map<string, string>();
   for (const [name, value] of Object.entries(raw)) {
@@ -160,7 +162,7 @@ function resolveSites(raw: Record<string, unknown>, plugins: ReadonlyMap<string,
         continue;
       }
       const settings = site[id] ?? {};
-      for (const problem of validateAt(schema, settings, [...path, id]).problems) problems.add('HEARTH_ERR_CONFIG_SCHEMA', problem.path, `${problem.message} (plugin '${id}')`);
+      for (const problem of validateAt(schema, settings, [...path, id], 0, fromEnvironment).problems) problems.add('HEARTH_ERR_CONFIG_SCHEMA', problem.path, `${problem.message} (plugin '${id}')`);
       perPlugin[id] = settings;
     }
     const aliases = Array.isArray(site.aliases) ? (site.aliases as string[]) : [];

@@ -89,15 +89,27 @@ export interface ValidationResult {
  * Validates `data` (in place: defaults are filled in, secrets wrapped, ports offset) against
  * `schema`, reporting problems with paths prefixed by `basePath`.
  */
-export function validateAt(schema: TSchema, data: unknown, basePath: YamlPath, portOffset = 0): ValidationResult {
+export function validateAt(
+  schema: TSchema,
+  data: unknown,
+  basePath: YamlPath,
+  portOffset = 0,
+  fromEnvironment: (path: YamlPath) => boolean = () => false,
+): ValidationResult {
   const validate = compile(schema);
-  const run: KeywordRun = { secrets: [], ports: [] };
-  activeRun = run;
-  try {
-    validate(data);
-  } finally {
-    activeRun = undefined;
+  let run = runOnce(validate, data);
+  // `port: ${PORT}` arrives as a string; read it as the number or boolean the schema wants.
+  let coerced = false;
+  for (const error of validate.errors ?? []) {
+    if (error.keyword !== 'type' || typeof error.data !== 'string') continue;
+    const path = pathOf(error.instancePath);
+    if (!fromEnvironment([...basePath, ...path])) continue;
+    const value = readScalar(error.data, String((error.params as { type: unknown }).type));
+    if (value === undefined) continue;
+    replaceAt(data, path, () => value);
+    coerced = true;
   }
+  if (coerced) run = runOnce(validate, data);
   const problems = toProblems(validate.errors ?? [], basePath);
   const ports: FoundPort[] = [];
   for (const path of run.secrets) replaceAt(data, path, (value) => new Secret(value as string));
@@ -118,6 +130,25 @@ export function validateAt(schema: TSchema, data: unknown, basePath: YamlPath, p
     });
   }
   return { problems, ports };
+}
+
+function runOnce(validate: ValidateFunction, data: unknown): KeywordRun {
+  const run: KeywordRun = { secrets: [], ports: [] };
+  activeRun = run;
+  try {
+    validate(data);
+  } finally {
+    activeRun = undefined;
+  }
+  return run;
+}
+
+/** A string from the environment read as `type`, when it is written the way YAML would write it. */
+function readScalar(text: string, type: string): number | boolean | undefined {
+  if ((type === 'integer' || type === 'number') && /^-?(0|[1-9]\d*)$/.test(text)) return Number(text);
+  if (type === 'number' && /^-?(0|[1-9]\d*)\.\d+$/.test(text)) return Number(text);
+  if (type === 'boolean' && (text === 'true' || text === 'false')) return text === 'true';
+  return undefined;
 }
 
 function toProblems(errors: readonly ErrorObject[], basePath: YamlPath): SchemaProblem[] {

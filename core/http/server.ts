@@ -4,7 +4,7 @@
  * is stopping) get 503.
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { HostConfig } from '../config/types.js';
 import type { HostMetrics } from './hostMetrics.js';
@@ -38,11 +38,12 @@ export function createServer(host: ServerHost): FastifyInstance {
   const { config } = host;
   const app = Fastify({
     loggerInstance: host.logger.child({ component: 'http' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Requests are logged once, at debug, by the onResponse hook below (with their route and time).
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.http.bodyLimit,
     requestTimeout: config.http.requestTimeoutMs,
     // Bounded header size and keep-alive so idle or slow clients cannot pile up.
-    maxParamLength: 500,
+    routerOptions: { maxParamLength: 500 },
     keepAliveTimeout: 5_000,
     return503OnClosing: true,
     forceCloseConnections: 'idle',

@@ -93,6 +93,27 @@ tokens: {}
     expect(String(host.metrics.token)).toBe('<secret>');
   });
 
+  it('reads a whole ${VAR} as the number or boolean the key asks for, and nothing else', async () => {
+    const file = await writeHostFile(`
+defaults:
+  port: \${PORT}
+hosts:
+  services:
+    address: \${ADDRESS}
+    http:
+      bodyLimit: \${LIMIT}
+`);
+    const config = await loadHostFile({ file, env: { PORT: '9090', ADDRESS: '10', LIMIT: '2048' } });
+    expect(config.hosts.services!.port).toBe(9090);
+    expect(config.hosts.services!.http.bodyLimit).toBe(2048);
+    // a string key keeps the string, even when it looks like a number
+    expect(config.hosts.services!.address).toBe('10');
+    await expect(loadHostFile({ file, env: { PORT: '90x', ADDRESS: 'a', LIMIT: '1' } })).rejects.toThrow(/defaults\.port: must be a whole number, got string '90x'/);
+    // only a value that is one whole reference is read as a number
+    const partial = await writeHostFile('hosts:\n  services:\n    port: 80\${DIGIT}\n');
+    await expect(loadHostFile({ file: partial, env: { DIGIT: '8' } })).rejects.toThrow(/must be a whole number, got string '808'/);
+  });
+
   it('writes a literal ${ for $${', async () => {
     const file = await writeHostFile('hosts:\n  services:\n    address: "$${NOT_A_VAR}"\n');
     const config = await loadHostFile({ file, env: {} });
