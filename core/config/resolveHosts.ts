@@ -74,6 +74,9 @@ async function resolveHost(
   if (host.storage?.engine === 's3' && !host.storage.s3) {
     problems.add('HEARTH_ERR_CONFIG_STORAGE', [...base, 'storage'], "storage.engine is 's3' but storage.s3 (bucket, region, ...) is missing", fromDefaults([...base, 'storage']));
   }
+  if (host.storage?.s3 && (host.storage.s3.accessKeyId === undefined) !== (host.storage.s3.secretAccessKey === undefined)) {
+    problems.add('HEARTH_ERR_CONFIG_STORAGE', [...base, 'storage', 's3'], 'storage.s3 sets only one of accessKeyId and secretAccessKey: set both, or neither to use the environment\'s credentials', fromDefaults([...base, 'storage', 's3']));
+  }
   if (host.analytics?.engine === 'clickhouse' && !host.analytics.clickhouse) {
     problems.add('HEARTH_ERR_CONFIG_STORAGE', [...base, 'analytics'], "analytics.engine is 'clickhouse' but analytics.clickhouse (url, ...) is missing", fromDefaults([...base, 'analytics']));
   }

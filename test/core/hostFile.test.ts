@@ -46,6 +46,7 @@ describe('a host file with mistakes', () => {
     ],
     's3-without-settings.bad.yaml': [
       "s3-without-settings.bad.yaml:2:3 hosts.services.storage: storage.engine is 's3' but storage.s3 (bucket, region, ...) is missing [HEARTH_ERR_CONFIG_STORAGE]",
+      "s3-without-settings.bad.yaml:10:7 hosts.half.storage.s3: storage.s3 sets only one of accessKeyId and secretAccessKey: set both, or neither to use the environment's credentials [HEARTH_ERR_CONFIG_STORAGE]",
     ],
   };
   for (const [file, expected] of Object.entries(cases)) {
