@@ -12,6 +12,7 @@ import { CronScheduler, type Scheduler } from '../services/scheduler.js';
 import { TokenRegistry } from '../services/tokens.js';
 import { createStorage } from '../services/storage/createStorage.js';
 import type { Storage } from '../services/storage/storage.js';
+import { createAnalyticsStore, type AnalyticsStore } from '../services/analytics/analyticsStore.js';
 import type { HearthServices } from '../plugin/services.js';
 
 /** Replacements for core services, for tests and simulations. */
@@ -51,6 +52,9 @@ export function createHostContainer(
     storage: asFunction(({ hostConfig, logger: log }: HostCradle): Storage => createStorage(hostConfig.storage, log.child({ component: 'storage' })))
       .singleton()
       .disposer((storage) => storage.close()),
+    analytics: asFunction(({ hostConfig, logger: log }: HostCradle): AnalyticsStore => createAnalyticsStore(hostConfig.analytics, { logger: log.child({ component: 'analytics' }) }))
+      .singleton()
+      .disposer((store) => store.close()),
   });
   return container;
 }

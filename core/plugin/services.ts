@@ -13,6 +13,7 @@ import type { Storage } from '../services/storage/storage.js';
 import type { Clock } from '../services/clock.js';
 import type { Scheduler } from '../services/scheduler.js';
 import type { TokenRegistry } from '../services/tokens.js';
+import type { AnalyticsStore } from '../services/analytics/analyticsStore.js';
 
 /** Every service a plugin can name in `needs`, `wants` or `provides`. */
 export interface HearthServices {
@@ -26,7 +27,9 @@ export interface HearthServices {
   tokens: TokenRegistry;
   /** The host's Prometheus registry, served at /metrics. */
   metrics: Registry;
+  /** Access logs: stored and queried on DuckDB or ClickHouse (declared in services/analytics). */
+  analytics: AnalyticsStore;
 }
 
 /** The services the core itself provides on every host. */
-export const CORE_SERVICES = ['storage', 'clock', 'scheduler', 'tokens', 'metrics'] as const satisfies readonly (keyof HearthServices)[];
+export const CORE_SERVICES = ['storage', 'clock', 'scheduler', 'tokens', 'metrics', 'analytics'] as const satisfies readonly (keyof HearthServices)[];
