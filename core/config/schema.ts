@@ -28,7 +28,8 @@ export const HOST_DEFAULTS = {
   retentionMonths: 13,
 } as const;
 
-const storageSchema = Type.Object(
+/** `storage`: a directory or an S3-compatible bucket (also usable by plugins that keep their own target). */
+export const storageSchema = Type.Object(
   {
     engine: OneOf(['fs', 's3'] as const, { default: 'fs', description: 'fs: a directory; s3: an S3-compatible bucket' }),
     dir: Type.Optional(Type.String({ minLength: 1, description: 'fs: directory; default <dataDir>/storage' })),
