@@ -1,0 +1,56 @@
+/**
+ * The monitoring plugin: scrapes the fleet's /metrics, evaluates Prometheus-style alert rules
+ * (Hearth's defaults, inline groups, rule files) and routes alerts like Alertmanager to webhooks,
+ * email and chat, with silences, inhibition, a status page and a dead man's switch.
+ */
+import { definePlugin, type PluginInstance } from '../../core/plugin/definition.js';
+import { alertsCommand, silenceCommand } from './cli/commands.js';
+import { monitoringConfigSchema } from './config.js';
+import { monitoringErrors } from './errors.js';
+import { registerMonitoringRoutes } from './http/api.js';
+import type { Monitor } from './monitor.js';
+import { createMonitor } from './monitorSetup.js';
+
+/** What setup returns: the lifecycle, plus the monitor itself for tests and tools. */
+export interface MonitoringInstance extends PluginInstance {
+  readonly monitor: Monitor;
+  /** Runs everything due at the clock's current time (scrapes, rules, notifications) and waits. */
+  tick(): Promise<void>;
+}
+
+/** The plugin definition. */
+export const monitoringPlugin = definePlugin({
+  id: 'monitoring',
+  description: 'scrapes the fleet, evaluates alert rules and routes alerts like Alertmanager',
+  configSchema: monitoringConfigSchema,
+  needs: ['clock', 'metrics', 'tokens'],
+  errors: monitoringErrors,
+  commands: [alertsCommand, silenceCommand],
+  // silences.json, notifications.json and alert-state.json: all of the plugin's directory.
+  state: {},
+  async setup(ctx): Promise<MonitoringInstance> {
+    const monitor = await createMonitor({
+      config: ctx.config,
+      file: ctx.file,
+      host: ctx.host,
+      dataDir: ctx.dataDir,
+      logger: ctx.logger,
+      clock: ctx.services.clock,
+      registry: ctx.services.metrics,
+    });
+    const tokens = ctx.services.tokens;
+    return {
+      monitor,
+      tick: () => monitor.tick(),
+      routes(app) {
+        registerMonitoringRoutes(app, monitor, tokens, ctx.config.api.publicRead);
+      },
+      start() {
+        monitor.start();
+      },
+      stop: () => monitor.stop(),
+    };
+  },
+});
+
+export default monitoringPlugin;
