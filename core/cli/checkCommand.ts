@@ -68,14 +68,16 @@ export function registerCheck(program: Command, io: CliIO): void {
       }
       const where = relative(process.cwd(), config.file) || config.file;
       println(io.out, `${where}: ok — stage ${config.stage}${config.portOffset ? ` (ports +${config.portOffset})` : ''}, ${hosts.length} host(s), ${Object.keys(config.sites).length} site(s), ${Object.keys(config.tokens).length} token(s)`);
-      for (const host of hosts) {
+      for (const [index, host] of hosts.entries()) {
+        const uses = (service: string): boolean =>
+          Object.values(config.hosts)[index]!.plugins.some((p) => [...(p.definition.needs ?? []), ...(p.definition.wants ?? [])].includes(service as never));
         println(io.out);
         println(io.out, `${host.name}  http://${host.address}:${host.port}  (listens on ${host.listen})`);
         println(io.out, `  plugins:   ${host.plugins.join(', ') || '(none)'}`);
         println(io.out, `  ports:     ${host.ports.map((p) => `${p.port} ${p.owner === 'http' ? 'http' : p.path.split('.plugins.')[1] ?? p.owner}`).join(', ')}`);
         println(io.out, `  data:      ${host.dataDir}`);
-        println(io.out, `  storage:   ${host.storage.engine} ${host.storage.location}`);
-        println(io.out, `  analytics: ${host.analytics.engine} ${host.analytics.location}`);
+        if (uses('storage')) println(io.out, `  storage:   ${host.storage.engine} ${host.storage.location}`);
+        if (uses('analytics')) println(io.out, `  analytics: ${host.analytics.engine} ${host.analytics.location}`);
       }
     });
 }
