@@ -1,0 +1,64 @@
+/**
+ * The git plugin: `git push http(s)://HOST/git/<site>.git <branch>` deploys a site. Hearth speaks
+ * git's smart-HTTP protocol itself (no git binary on the server): pushes are checked, optionally
+ * built, and published as releases in storage; clones and fetches work too. See docs/plugins/git.md.
+ */
+import { join } from 'node:path';
+import { definePlugin, type PluginInstance } from '../../core/plugin/definition.js';
+import { gitConfigSchema, gitSiteSchema } from './config.js';
+import { gitErrors } from './errors.js';
+import { GitMetrics } from './metrics.js';
+import { GitSites, LOCKS_DIR, REPOS_DIR } from './gitSites.js';
+import { SiteLocks } from './repo/siteLock.js';
+import { registerGitRoutes } from './routes/gitRoutes.js';
+import { deploysCommand, rollbackCommand } from './cli/gitCommands.js';
+import { rollbackSite, type RollbackResult } from './cli/rollback.js';
+
+/** What the git plugin's setup returns; `host.instance('git')` gives it to tests. */
+export interface GitPluginInstance extends PluginInstance {
+  /** The sites and their repositories. */
+  readonly sites: GitSites;
+  /** Rolls a site back, as `hearth git rollback` does. */
+  rollback(site: string, commit?: string): Promise<RollbackResult>;
+  /** Resolves when every push answered so far has finished. */
+  idle(): Promise<void>;
+}
+
+/** The git plugin's definition. */
+export const gitPlugin = definePlugin({
+  id: 'git',
+  description: 'git push deploys over smart HTTP, with builds, releases and rollback',
+  configSchema: gitConfigSchema,
+  siteSchema: gitSiteSchema,
+  needs: ['storage', 'tokens', 'metrics', 'clock'],
+  state: { paths: [REPOS_DIR] },
+  errors: gitErrors,
+  commands: [deploysCommand, rollbackCommand],
+  setup(ctx): GitPluginInstance {
+    const { storage, tokens, metrics, clock } = ctx.services;
+    const sites = new GitSites(ctx.dataDir, ctx.file.sites, ctx.sites);
+    const locksDir = join(ctx.dataDir, LOCKS_DIR);
+    const locks = new SiteLocks(locksDir);
+    const gitMetrics = new GitMetrics(metrics);
+    const inFlight = new Set<Promise<unknown>>();
+    const trackPush = (finished: Promise<unknown>): void => {
+      const settled = finished.catch(() => undefined).finally(() => inFlight.delete(settled));
+      inFlight.add(settled);
+    };
+    const idle = async (): Promise<void> => {
+      while (inFlight.size > 0) await Promise.all(inFlight);
+    };
+    return {
+      sites,
+      idle,
+      rollback: (site, commit) => rollbackSite(storage, locksDir, site, commit, () => clock.now()),
+      routes: (app) =>
+        registerGitRoutes(app, { config: ctx.config, storage, locks, clock, metrics: gitMetrics, logger: ctx.logger, sites, tokens, trackPush }),
+      // A push in flight finishes (its report reaches the pusher) before the host lets go of storage.
+      stop: idle,
+    };
+  },
+});
+
+/** The definition, as the host's loader takes it. */
+export default gitPlugin;
