@@ -6,6 +6,7 @@ import '../../core/config/errors.js';
 import '../../core/host/errors.js';
 import '../../core/cli/errors.js';
 import '../../core/services/storage/errors.js';
+import '../../core/services/analytics/errors.js';
 
 interface DocumentedCode {
   readonly status: number;

@@ -1,0 +1,131 @@
+/**
+ * The DuckDB engine: an embedded database in one file, the default for a single server. Writes go
+ * through one connection, one statement at a time; reads use a second connection so a dashboard
+ * query never waits behind an insert. Batches load with `read_csv`, inside DuckDB, in one statement
+ * (so one transaction).
+ */
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { Logger } from 'pino';
+import { HearthError } from '../../errors/HearthError.js';
+import { ACCESS_COLUMNS, ACCESS_TABLE } from './accessRecord.js';
+import { duckdbDialect } from './aggregateSql.js';
+import { checkIdentifier, duckdbString } from './sqlLiteral.js';
+import type { StoreEngine } from './storeEngine.js';
+
+/**
+ * DuckDB's memory ceiling. Its own default is 80% of the machine's RAM, too much for one service
+ * among several on a small server; beyond this it spills to a temp directory beside the file.
+ */
+const MEMORY_LIMIT = '512MB';
+
+/** DuckDB error kinds that mean "this data cannot be stored", not "try again later". */
+const REJECTING_ERRORS = /^(Conversion Error|Invalid Input Error|Constraint Error|Out of Range Error)/;
+
+/** Where the engine keeps its file. */
+export interface DuckDBEngineOptions {
+  /** Absolute path of the database file; its directory is created. */
+  readonly file: string;
+  readonly logger: Logger;
+}
+
+function wrap(error: unknown, doing: string, file: string): HearthError {
+  if (error instanceof HearthError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (REJECTING_ERRORS.test(message)) {
+    return new HearthError('HEARTH_ERR_ANALYTICS_REJECTED', `DuckDB refused ${doing}: ${message}`, { cause: error });
+  }
+  return new HearthError(
+    'HEARTH_ERR_ANALYTICS_UNAVAILABLE',
+    `DuckDB (${file}) failed ${doing}: ${message}; check that no other process holds the file and the disk has room`,
+    { cause: error },
+  );
+}
+
+/** A queue that runs one task at a time, in order. */
+function serial(): <T>(task: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(task: () => Promise<T>): Promise<T> => {
+    const next = tail.then(task, task);
+    tail = next.catch(() => undefined);
+    return next;
+  };
+}
+
+/** The `read_csv` options that match the batch file format (accessBatch.ts). */
+function readCsvSql(file: string): string {
+  const columns = ACCESS_COLUMNS.map((column) => `${duckdbString(column.name)}: ${duckdbString(column.duckdb)}`).join(', ');
+  return (
+    `read_csv(${duckdbString(file)}, header = false, auto_detect = false, delim = ',', quote = '"', escape = '"', ` +
+    `nullstr = '\\N', allow_quoted_nulls = false, columns = {${columns}})`
+  );
+}
+
+/** Creates the DuckDB engine; nothing is opened until `connect`. */
+export function createDuckDBEngine(options: DuckDBEngineOptions): StoreEngine {
+  let instance: DuckDBInstance | undefined;
+  let writer: DuckDBConnection | undefined;
+  let reader: DuckDBConnection | undefined;
+  const writes = serial();
+  const reads = serial();
+  const columnList = ACCESS_COLUMNS.map((column) => column.name).join(', ');
+
+  const use = (kind: 'write' | 'read', doing: string, sql: string): Promise<Record<string, unknown>[]> =>
+    (kind === 'write' ? writes : reads)(async () => {
+      const connection = kind === 'write' ? writer : reader;
+      if (!connection) throw new HearthError('HEARTH_ERR_ANALYTICS_UNAVAILABLE', `the DuckDB engine (${options.file}) is not open`);
+      try {
+        const result = await connection.runAndReadAll(sql);
+        return result.getRowObjectsJS() as Record<string, unknown>[];
+      } catch (error) {
+        throw wrap(error, doing, options.file);
+      }
+    });
+  const run = async (sql: string): Promise<void> => void (await use('write', 'a statement', sql));
+
+  return {
+    engine: 'duckdb',
+    dialect: duckdbDialect(ACCESS_TABLE),
+    columnType: (column) => column.duckdb,
+    qualify: (name) => checkIdentifier(name, 'table'),
+    async connect() {
+      if (instance) return;
+      try {
+        await mkdir(dirname(options.file), { recursive: true });
+        // Rows have no order to keep (queries aggregate): letting DuckDB append in any order is faster.
+        const opened = await DuckDBInstance.create(options.file, { memory_limit: MEMORY_LIMIT, preserve_insertion_order: 'false' });
+        writer = await opened.connect();
+        reader = await opened.connect();
+        instance = opened;
+      } catch (error) {
+        throw wrap(error, 'to open its file', options.file);
+      }
+      options.logger.debug({ file: options.file }, 'opened DuckDB');
+    },
+    ddl: run,
+    run,
+    rows: (sql) => use('read', 'a query', sql),
+    insertFile: async (file) => void (await use('write', 'an insert', `INSERT INTO ${ACCESS_TABLE} (${columnList}) SELECT * FROM ${readCsvSql(file)}`)),
+    // An insert is one statement in this process: when it returned or threw, it is over.
+    settle: async () => undefined,
+    async months() {
+      const rows = await use('read', 'a query', `SELECT DISTINCT strftime(date, '%Y%m') AS month FROM ${ACCESS_TABLE}`);
+      return rows.map((row) => String(row.month));
+    },
+    async dropMonth(month) {
+      if (!/^\d{6}$/.test(month)) throw new RangeError(`'${month}' is not a YYYYMM month`);
+      const first = `${month.slice(0, 4)}-${month.slice(4)}-01`;
+      const start = `DATE ${duckdbString(first)}`;
+      await run(`DELETE FROM ${ACCESS_TABLE} WHERE date >= ${start} AND date < ${start} + INTERVAL 1 MONTH`);
+    },
+    async close() {
+      await writes(async () => undefined);
+      await reads(async () => undefined);
+      reader?.closeSync();
+      writer?.closeSync();
+      instance?.closeSync();
+      reader = writer = instance = undefined;
+    },
+  };
+}

@@ -1,0 +1,251 @@
+/**
+ * The disk spool: every accepted record is appended to a batch file and fsynced before it counts
+ * as accepted; the file is deleted only after the store holds its rows. Files are the batches the
+ * store loads (see core/services/analytics/accessBatch.ts), named `<unix ms>-<batch id>.open`
+ * while filling and `.csv` once sealed (full, or older than the batch delay). Writes are grouped:
+ * while one write+fsync runs, new records gather for the next, so a busy stream costs a few
+ * fsyncs a second. On start, whatever a previous run left is recovered: a half-written last line
+ * is cut off, and every batch is replayed with `mayBePartlyStored` so no row is stored twice.
+ */
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { batchIdHex, encodeAccessRow, newBatchId } from '../../../core/services/analytics/accessBatch.js';
+import type { AccessRecord } from '../../../core/services/analytics/accessRecord.js';
+import { HearthError } from '../../../core/errors/HearthError.js';
+import { ByteBlocks, recycleBlocks, type TakenBytes } from './byteBlocks.js';
+import { DurabilityWaiters } from './durabilityWaiters.js';
+import { batchBaseName, fsyncDirectory, recoverSpool, REJECTED_DIR, writeAll, type SpooledBatch } from './spoolFiles.js';
+
+export type { SpooledBatch } from './spoolFiles.js';
+
+/** How the spool batches and whom it tells. */
+export interface SpoolOptions {
+  readonly dir: string;
+  readonly maxBatchRows: number;
+  readonly maxBatchDelayMs: number;
+  readonly logger: Logger;
+  /** A batch was sealed and can be inserted. */
+  onSealed(batch: SpooledBatch): void;
+  /** Records were lost because the disk refused them (they were never acknowledged). */
+  onLost(count: number): void;
+  /** Pending or disk bytes went down (readers may resume). */
+  onRelief(): void;
+}
+
+interface Segment {
+  readonly id: bigint;
+  readonly base: string;
+  rows: number;
+  writtenRows: number;
+  bytes: number;
+  readonly createdAt: number;
+  full: boolean;
+  queued: boolean;
+  readonly pending: ByteBlocks;
+  handle: FileHandle | undefined;
+}
+
+/** Append-only batch files with group commit. */
+export class Spool {
+  readonly #options: SpoolOptions;
+  #current: Segment | undefined;
+  #dirty: Segment[] = [];
+  readonly #durability = new DurabilityWaiters();
+  #pendingBytes = 0;
+  #diskBytes = 0;
+  #spooledRows = 0;
+  #flushing: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(options: SpoolOptions) {
+    this.#options = options;
+  }
+
+  /** Bytes of records appended and not yet on disk. */
+  get pendingBytes(): number {
+    return this.#pendingBytes;
+  }
+
+  /** Bytes of spool files not yet released. */
+  get diskBytes(): number {
+    return this.#diskBytes;
+  }
+
+  /** Records in the spool not yet released (including those not yet on disk). */
+  get spooledRows(): number {
+    return this.#spooledRows;
+  }
+
+  /** Recovers what an earlier run left, starts the batch-age timer; returns batches to replay, oldest first. */
+  async open(): Promise<SpooledBatch[]> {
+    const batches = await recoverSpool(this.#options.dir);
+    for (const batch of batches) {
+      this.#diskBytes += batch.bytes;
+      this.#spooledRows += batch.rowCount;
+    }
+    if (batches.length > 0) this.#options.logger.info({ batches: batches.length, rows: this.#spooledRows }, 'spool recovered; replaying');
+    this.#timer = setInterval(() => this.#sealIfOld(), Math.max(10, Math.floor(this.#options.maxBatchDelayMs / 4)));
+    this.#timer.unref();
+    return batches;
+  }
+
+  /** Appends a record to the current batch (in memory until the next write). */
+  append(record: AccessRecord): void {
+    if (this.#closed) throw new HearthError('HEARTH_ERR_INTAKE_SPOOL', 'the spool is closed');
+    let segment = this.#current;
+    if (!segment || segment.full) segment = this.#current = this.#newSegment();
+    const before = segment.pending.bytes;
+    segment.pending.add(encodeAccessRow(record, segment.id, segment.rows));
+    segment.rows++;
+    this.#pendingBytes += segment.pending.bytes - before;
+    this.#durability.appended();
+    this.#spooledRows++;
+    if (segment.rows >= this.#options.maxBatchRows) segment.full = true;
+    this.#queue(segment);
+  }
+
+  /** Resolves when every record appended so far is on disk (fsynced); rejects if the disk refused it. */
+  commit(): Promise<void> {
+    const durable = this.#durability.untilDurable();
+    this.#kick();
+    return durable;
+  }
+
+  /** Seals the current batch now (used on stop) and waits for it to be on disk. */
+  async sealCurrent(): Promise<void> {
+    const segment = this.#current;
+    if (segment && segment.rows > 0 && !segment.full) {
+      segment.full = true;
+      this.#queue(segment);
+    }
+    this.#kick();
+    // A flush that ends re-starts itself when more work came in meanwhile: wait for all of them.
+    while (this.#flushing) await this.#flushing;
+    await this.commit();
+  }
+
+  /** Deletes a batch the store now holds. */
+  async release(batch: SpooledBatch): Promise<void> {
+    await rm(batch.file, { force: true });
+    this.#diskBytes -= batch.bytes;
+    this.#spooledRows -= batch.rowCount;
+    this.#options.onRelief();
+  }
+
+  /** Moves a batch the store refused into `rejected/`, where it is kept for a person to look at. */
+  async quarantine(batch: SpooledBatch): Promise<string> {
+    const target = join(this.#options.dir, REJECTED_DIR, `${batchIdHex(batch.id)}.csv`);
+    await rename(batch.file, target);
+    this.#diskBytes -= batch.bytes;
+    this.#spooledRows -= batch.rowCount;
+    this.#options.onRelief();
+    return target;
+  }
+
+  /** Stops the timer and closes the open file (records not yet sealed stay for the next start). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer) clearInterval(this.#timer);
+    while (this.#flushing) await this.#flushing;
+    await this.#current?.handle?.close();
+  }
+
+  #newSegment(): Segment {
+    const id = newBatchId();
+    return { id, base: batchBaseName(id, Date.now()), rows: 0, writtenRows: 0, bytes: 0, createdAt: Date.now(), full: false, queued: false, pending: new ByteBlocks(), handle: undefined };
+  }
+
+  #queue(segment: Segment): void {
+    if (!segment.queued) {
+      segment.queued = true;
+      this.#dirty.push(segment);
+    }
+    this.#kick();
+  }
+
+  #sealIfOld(): void {
+    const segment = this.#current;
+    if (segment && !segment.full && segment.rows > 0 && Date.now() - segment.createdAt >= this.#options.maxBatchDelayMs) {
+      segment.full = true;
+      this.#queue(segment);
+    }
+  }
+
+  #kick(): void {
+    if (this.#flushing) return;
+    this.#flushing = this.#flushLoop().finally(() => {
+      this.#flushing = undefined;
+      if (this.#dirty.length > 0) this.#kick();
+    });
+  }
+
+  async #flushLoop(): Promise<void> {
+    while (this.#dirty.length > 0) {
+      const target = this.#durability.latest;
+      const work = this.#dirty.map((segment) => ({ segment, taken: segment.pending.take() }));
+      for (const { segment } of work) segment.queued = false;
+      this.#dirty = [];
+      let failure: Error | undefined;
+      for (const { segment, taken } of work) {
+        try {
+          await this.#write(segment, taken);
+        } catch (error) {
+          failure = new HearthError('HEARTH_ERR_INTAKE_SPOOL', `could not write the spool in ${this.#options.dir}: ${(error as Error).message}; check the disk`, { cause: error });
+          this.#options.logger.error({ err: failure, lost: taken.rows }, 'spool write failed; the records were not accepted');
+          this.#options.onLost(taken.rows);
+          this.#spooledRows -= taken.rows;
+          await this.#abandon(segment);
+        }
+        this.#pendingBytes -= taken.bytes;
+      }
+      this.#durability.settle(target, failure);
+      this.#options.onRelief();
+    }
+  }
+
+  async #write(segment: Segment, taken: TakenBytes): Promise<void> {
+    const path = join(this.#options.dir, `${segment.base}.open`);
+    if (taken.rows > 0) {
+      if (!segment.handle) {
+        segment.handle = await open(path, 'a', 0o600);
+        await fsyncDirectory(this.#options.dir);
+      }
+      await writeAll(segment.handle, taken.buffers, taken.bytes);
+      await segment.handle.datasync();
+      recycleBlocks(taken.finished);
+      segment.bytes += taken.bytes;
+      segment.writtenRows += taken.rows;
+      this.#diskBytes += taken.bytes;
+    }
+    if (segment.full && segment.pending.rows === 0) await this.#seal(segment, path);
+  }
+
+  async #seal(segment: Segment, path: string): Promise<void> {
+    if (!segment.handle) return;
+    await segment.handle.close();
+    segment.handle = undefined;
+    const file = join(this.#options.dir, `${segment.base}.csv`);
+    await rename(path, file);
+    this.#options.onSealed({ id: segment.id, file, rowCount: segment.writtenRows, bytes: segment.bytes, mayBePartlyStored: false });
+  }
+
+  /** After a failed write: cut the file back to what was fsynced, seal that, and start a new batch. */
+  async #abandon(segment: Segment): Promise<void> {
+    segment.full = true;
+    const path = join(this.#options.dir, `${segment.base}.open`);
+    try {
+      if (segment.handle) await segment.handle.truncate(segment.bytes);
+      if (segment.writtenRows > 0) await this.#seal(segment, path);
+      else {
+        await segment.handle?.close();
+        segment.handle = undefined;
+        await rm(path, { force: true });
+      }
+    } catch (error) {
+      this.#options.logger.error({ err: error, file: path }, 'could not tidy a spool file after a failed write; it is replayed on the next start');
+    }
+  }
+}
+

@@ -1,0 +1,100 @@
+/**
+ * `POST /intake/v1/logs`: log lines (any supported format, one per line) or NDJSON in the body,
+ * a token with the `ingest` scope in `Authorization: Bearer …`. `?format=` picks a format (default:
+ * the configured one, usually `auto`), `?site=` names the site for lines that carry none. Every
+ * site the lines resolve to must be one the token may ingest into, or nothing is taken (403). The
+ * answer, 202 with the counts, comes only after the accepted lines are fsynced in the spool, so a
+ * 202 is a promise that they will be stored. While the spool is full the answer is 503 with
+ * Retry-After: the sender keeps its lines and tries again.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AccessRecord } from '../../../core/services/analytics/accessRecord.js';
+import type { TokenRegistry } from '../../../core/services/tokens.js';
+import { HearthError } from '../../../core/errors/HearthError.js';
+import type { IntakePipeline } from '../delivery/intakePipeline.js';
+import { LOG_FORMATS, type LogFormat } from '../parsers/logFormat.js';
+import { isDrop, type DropReason } from '../records/rawAccess.js';
+
+/** Seconds a sender is told to wait when the spool is full. */
+const RETRY_AFTER_SECONDS = 5;
+
+/** What the route needs. */
+export interface IntakeRouteOptions {
+  readonly pipeline: IntakePipeline;
+  readonly tokens: TokenRegistry;
+  readonly format: LogFormat;
+  readonly maxBodyBytes: number;
+}
+
+/** The answer to an accepted upload. */
+export interface IntakeReply {
+  readonly accepted: number;
+  readonly dropped: Partial<Record<DropReason, number>>;
+}
+
+function bearer(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return match?.[1];
+}
+
+function queryText(request: FastifyRequest, name: string): string | undefined {
+  const value = (request.query as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/** Registers the intake's HTTP routes (the host mounts them under `/intake`). */
+export function intakeRoutes(options: IntakeRouteOptions): (app: FastifyInstance) => Promise<void> {
+  const { pipeline, tokens, maxBodyBytes } = options;
+  return async function registerIntakeRoutes(app) {
+    // Bodies are lines, whatever the content type says: take them as text, up to our own limit.
+    app.removeContentTypeParser(['application/json', 'text/plain']);
+    app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: maxBodyBytes }, (_request, body, done) => done(null, body));
+
+    app.post('/v1/logs', { bodyLimit: maxBodyBytes }, async function acceptLogs(request, reply) {
+      const token = bearer(request);
+      if (!token || !tokens.verify(token)) {
+        throw new HearthError('HEARTH_ERR_INTAKE_UNAUTHENTICATED', 'send a token with the ingest scope as "Authorization: Bearer <token>"');
+      }
+      const formatText = queryText(request, 'format') ?? options.format;
+      if (!(LOG_FORMATS as readonly string[]).includes(formatText)) {
+        throw new HearthError('HEARTH_ERR_INTAKE_BAD_REQUEST', `format '${formatText}' is unknown; use one of ${LOG_FORMATS.join(', ')}`);
+      }
+      const site = queryText(request, 'site');
+      if (site !== undefined && !tokens.sites.has(site)) {
+        throw new HearthError('HEARTH_ERR_INTAKE_BAD_REQUEST', `site '${site}' is not a site of the host file`);
+      }
+      if (pipeline.saturated) {
+        void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+        throw new HearthError('HEARTH_ERR_INTAKE_BACKPRESSURE', `the spool is full while the analytics store catches up; retry in ${RETRY_AFTER_SECONDS} s`);
+      }
+      const source = { listener: 'http' as const, format: formatText as LogFormat, ...(site ? { defaultSite: site } : {}) };
+      const body = typeof request.body === 'string' ? request.body : '';
+      const records: AccessRecord[] = [];
+      const dropped = new Map<DropReason, number>();
+      for (const text of body.split('\n')) {
+        const line = text.endsWith('\r') ? text.slice(0, -1) : text;
+        if (line.trim().length === 0) continue;
+        const result = pipeline.prepareLine(line, source);
+        if (isDrop(result)) dropped.set(result, (dropped.get(result) ?? 0) + 1);
+        else records.push(result);
+      }
+      for (const recordSite of new Set(records.map((record) => record.site))) {
+        if (!tokens.authorize(token, recordSite, 'ingest').ok) {
+          for (const [reason, count] of dropped) pipeline.drop(reason, count);
+          pipeline.drop('forbidden', records.length);
+          throw new HearthError('HEARTH_ERR_INTAKE_FORBIDDEN', `the token may not ingest into site '${recordSite}'; nothing of this upload was taken`);
+        }
+      }
+      let accepted = 0;
+      for (const record of records) {
+        if (pipeline.admit(record)) accepted++;
+        else dropped.set('duplicate', (dropped.get('duplicate') ?? 0) + 1);
+      }
+      for (const [reason, count] of dropped) if (reason !== 'duplicate') pipeline.drop(reason, count);
+      await pipeline.durable();
+      const answer: IntakeReply = { accepted, dropped: Object.fromEntries(dropped) };
+      return reply.code(202).send(answer);
+    });
+  };
+}

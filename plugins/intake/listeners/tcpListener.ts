@@ -1,0 +1,116 @@
+/**
+ * The TCP syslog listener (RFC 6587 framing, see tcpFraming.ts). Each connection is checked
+ * against the allowlist, counted against the connection limit and closed after an idle timeout.
+ * While the pipeline is saturated a connection's reads are paused — TCP's own flow control then
+ * slows the sender — and resumed when the spool catches up, so nothing sent over TCP is dropped
+ * for lack of room. On close, connections get a short grace to deliver what is in flight.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { HearthError } from '../../../core/errors/HearthError.js';
+import type { IntakePipeline, LineSource } from '../delivery/intakePipeline.js';
+import type { IntakeMetrics } from '../metrics.js';
+import { TcpFramer } from '../syslog/tcpFraming.js';
+import type { SourceAllowlist } from './sourceAllowlist.js';
+import type { BoundListener } from './udpListener.js';
+
+/** Milliseconds a connection may keep delivering after the listener starts to close. */
+const CLOSE_GRACE_MS = 500;
+
+/** What a TCP listener needs. */
+export interface TcpListenerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly source: LineSource;
+  readonly allow: SourceAllowlist;
+  readonly maxLineBytes: number;
+  readonly maxConnections: number;
+  readonly idleTimeoutMs: number;
+  readonly pipeline: IntakePipeline;
+  readonly metrics: IntakeMetrics;
+  readonly logger: Logger;
+}
+
+/** A bound TCP listener, with its open connection count. */
+export interface BoundTcpListener extends BoundListener {
+  connections(): number;
+}
+
+/** Binds a TCP listener. */
+export async function listenTcp(options: TcpListenerOptions): Promise<BoundTcpListener> {
+  const { pipeline, source, allow, metrics, logger } = options;
+  const sockets = new Set<Socket>();
+  const paused = new Set<Socket>();
+
+  const resumeAll = (): void => {
+    for (const socket of paused) socket.resume();
+    paused.clear();
+  };
+  const unsubscribe = pipeline.onRelief(resumeAll);
+
+  const server: Server = createServer(function onConnection(socket) {
+    if (!allow.allows(socket.remoteAddress ?? '')) {
+      metrics.connectionRejected('not_allowed');
+      socket.destroy();
+      return;
+    }
+    sockets.add(socket);
+    socket.setTimeout(options.idleTimeoutMs, () => socket.destroy());
+    const framer = new TcpFramer(options.maxLineBytes, {
+      frame: (text) => pipeline.takeLine(text, source),
+      oversize: () => {
+        pipeline.received(source.listener, 1);
+        pipeline.drop('too_long');
+      },
+    });
+    socket.on('data', (chunk: Buffer) => {
+      framer.push(chunk);
+      if (pipeline.saturated && !paused.has(socket)) {
+        socket.pause();
+        paused.add(socket);
+      }
+    });
+    socket.on('end', () => framer.end());
+    socket.on('error', (error) => logger.debug({ err: error }, 'tcp connection error'));
+    socket.on('close', () => {
+      sockets.delete(socket);
+      paused.delete(socket);
+    });
+  });
+  server.maxConnections = options.maxConnections;
+  server.on('drop', () => metrics.connectionRejected('limit'));
+
+  await new Promise<void>((resolve, reject) => {
+    const failed = (error: Error): void =>
+      reject(new HearthError('HEARTH_ERR_INTAKE_LISTEN', `cannot listen on tcp ${options.host}:${options.port}: ${error.message}; pick a free port`, { cause: error }));
+    server.once('error', failed);
+    server.listen(options.port, options.host, () => {
+      server.off('error', failed);
+      resolve();
+    });
+  });
+  server.on('error', (error) => logger.warn({ err: error }, 'tcp listener error'));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  logger.info({ protocol: 'tcp', host: options.host, port, format: source.format }, 'intake listening');
+
+  return {
+    protocol: 'tcp',
+    host: options.host,
+    port,
+    connections: () => sockets.size,
+    async close() {
+      unsubscribe();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      resumeAll();
+      const open = [...sockets];
+      for (const socket of open) socket.end();
+      await Promise.race([
+        Promise.all(open.map((socket) => new Promise<void>((resolve) => (socket.closed ? resolve() : socket.once('close', () => resolve()))))),
+        new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS)),
+      ]);
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * The UDP syslog listener: one datagram is one message (several if it holds newline-separated
+ * lines). UDP has no flow control, so while the pipeline is saturated datagrams are dropped and
+ * counted (`backpressure`), as are datagrams from addresses outside the allowlist and datagrams
+ * over the line limit. The socket asks the kernel for a large receive buffer to ride out bursts.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import type { Logger } from 'pino';
+import { HearthError } from '../../../core/errors/HearthError.js';
+import type { IntakePipeline, LineSource } from '../delivery/intakePipeline.js';
+import type { SourceAllowlist } from './sourceAllowlist.js';
+
+/** 8 MiB of kernel receive buffer (capped by net.core.rmem_max): a second of a busy zone's bursts. */
+const RECEIVE_BUFFER_BYTES = 8 * 1024 * 1024;
+
+/** What a UDP listener needs. */
+export interface UdpListenerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly source: LineSource;
+  readonly allow: SourceAllowlist;
+  readonly maxLineBytes: number;
+  readonly pipeline: IntakePipeline;
+  readonly logger: Logger;
+}
+
+/** A bound listener. */
+export interface BoundListener {
+  readonly protocol: 'udp' | 'tcp';
+  readonly host: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Binds a UDP listener. */
+export async function listenUdp(options: UdpListenerOptions): Promise<BoundListener> {
+  const { pipeline, source, allow, maxLineBytes, logger } = options;
+  const socket: Socket = createSocket({ type: isIPv6(options.host) ? 'udp6' : 'udp4', recvBufferSize: RECEIVE_BUFFER_BYTES });
+  socket.on('message', function onDatagram(message, remote) {
+    // A datagram refused whole counts as one line received and dropped.
+    const allowed = allow.allows(remote.address);
+    if (!allowed || message.length > maxLineBytes) {
+      pipeline.received('udp', 1);
+      pipeline.drop(allowed ? 'too_long' : 'source_not_allowed');
+      return;
+    }
+    const lines = message.toString('utf8').split('\n');
+    for (const line of lines) {
+      const frame = line.endsWith('\r') ? line.slice(0, -1) : line;
+      if (frame.length === 0) continue;
+      if (pipeline.saturated) {
+        pipeline.received('udp', 1);
+        pipeline.drop('backpressure');
+      } else {
+        pipeline.takeLine(frame, source);
+      }
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    const failed = (error: Error): void =>
+      reject(new HearthError('HEARTH_ERR_INTAKE_LISTEN', `cannot listen on udp ${options.host}:${options.port}: ${error.message}; pick a free port`, { cause: error }));
+    socket.once('error', failed);
+    socket.bind(options.port, options.host, () => {
+      socket.off('error', failed);
+      resolve();
+    });
+  });
+  socket.on('error', (error) => logger.warn({ err: error }, 'udp listener error'));
+  const port = socket.address().port;
+  logger.info({ protocol: 'udp', host: options.host, port, format: source.format }, 'intake listening');
+  return {
+    protocol: 'udp',
+    host: options.host,
+    port,
+    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+  };
+}

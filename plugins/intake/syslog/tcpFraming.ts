@@ -1,0 +1,114 @@
+/**
+ * Splits a TCP byte stream into syslog frames per RFC 6587: octet counting (`LEN SP <PRI>…`, the
+ * length in bytes) or non-transparent framing (a frame ends at LF; a CR before it is dropped). Each
+ * frame is told apart by its first bytes, so a sender may mix both. A frame longer than the limit
+ * is skipped whole — up to its LF, or its counted length — and reported once.
+ */
+
+/** What the framer reports. */
+export interface FrameSink {
+  frame(text: string): void;
+  /** A frame over the limit was skipped. */
+  oversize(): void;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+const LESS_THAN = 0x3c;
+/** Digits an octet count may have (a billion bytes is far over any limit). */
+const MAX_COUNT_DIGITS = 10;
+
+/** A stateful splitter for one connection. */
+export class TcpFramer {
+  readonly #maxFrameBytes: number;
+  readonly #sink: FrameSink;
+  #buffer: Buffer = Buffer.alloc(0);
+  /** Bytes still to throw away from an oversize octet-counted frame. */
+  #skipBytes = 0;
+  /** True while throwing away an oversize LF-terminated frame. */
+  #skipLine = false;
+
+  constructor(maxFrameBytes: number, sink: FrameSink) {
+    this.#maxFrameBytes = maxFrameBytes;
+    this.#sink = sink;
+  }
+
+  /** Feeds bytes received. */
+  push(chunk: Buffer): void {
+    const data = this.#buffer.length > 0 ? Buffer.concat([this.#buffer, chunk]) : chunk;
+    let at = 0;
+    if (this.#skipBytes > 0) {
+      const skipped = Math.min(this.#skipBytes, data.length);
+      this.#skipBytes -= skipped;
+      at = skipped;
+    }
+    while (at < data.length) {
+      if (this.#skipLine) {
+        const lf = data.indexOf(LF, at);
+        if (lf < 0) {
+          at = data.length;
+          break;
+        }
+        this.#skipLine = false;
+        at = lf + 1;
+        continue;
+      }
+      const counted = this.#octetCount(data, at);
+      if (counted === 'incomplete') break;
+      if (counted) {
+        if (counted.length > this.#maxFrameBytes) {
+          this.#sink.oversize();
+          const available = data.length - counted.start;
+          this.#skipBytes = Math.max(0, counted.length - available);
+          at = Math.min(data.length, counted.start + counted.length);
+          continue;
+        }
+        if (data.length - counted.start < counted.length) break;
+        this.#emit(data, counted.start, counted.start + counted.length);
+        at = counted.start + counted.length;
+        continue;
+      }
+      const lf = data.indexOf(LF, at);
+      if (lf < 0) {
+        if (data.length - at > this.#maxFrameBytes) {
+          this.#sink.oversize();
+          this.#skipLine = true;
+          at = data.length;
+        }
+        break;
+      }
+      if (lf - at > this.#maxFrameBytes) this.#sink.oversize();
+      else this.#emit(data, at, lf);
+      at = lf + 1;
+    }
+    // Keep only the unfinished frame (bounded by the limit plus a count prefix).
+    this.#buffer = at >= data.length ? Buffer.alloc(0) : Buffer.from(data.subarray(at));
+  }
+
+  /** The connection ended: a last frame without its LF still counts. */
+  end(): void {
+    if (this.#buffer.length > 0 && !this.#skipLine && this.#skipBytes === 0) this.#emit(this.#buffer, 0, this.#buffer.length);
+    this.#buffer = Buffer.alloc(0);
+  }
+
+  /** An octet-counting prefix at `at`: its frame's start and length, none, or not yet complete. */
+  #octetCount(data: Buffer, at: number): { start: number; length: number } | undefined | 'incomplete' {
+    const first = data[at]!;
+    if (first < 0x31 || first > 0x39) return undefined;
+    let index = at + 1;
+    while (index < data.length && index - at < MAX_COUNT_DIGITS && data[index]! >= 0x30 && data[index]! <= 0x39) index++;
+    // Digits up to the end of what has arrived (or digits and a space) cannot be told apart yet.
+    if (index === data.length) return index - at < MAX_COUNT_DIGITS ? 'incomplete' : undefined;
+    if (data[index] !== SPACE) return undefined;
+    if (index + 1 === data.length) return 'incomplete';
+    if (data[index + 1] !== LESS_THAN) return undefined;
+    return { start: index + 1, length: Number(data.toString('latin1', at, index)) };
+  }
+
+  #emit(data: Buffer, start: number, end: number): void {
+    let stop = end;
+    if (stop > start && data[stop - 1] === CR) stop--;
+    if (stop > start) this.#sink.frame(data.toString('utf8', start, stop));
+  }
+}
