@@ -20,7 +20,7 @@ export interface CheckedHost {
   readonly dataDir: string;
   readonly storage: { readonly engine: string; readonly location: string };
   readonly analytics: { readonly engine: string; readonly location: string };
-  readonly ports: readonly { readonly owner: string; readonly path: string; readonly port: number }[];
+  readonly ports: readonly { readonly owner: string; readonly path: string; readonly port: number; readonly protocol: 'tcp' | 'udp' }[];
 }
 
 /** Summarises a host for output. */
@@ -74,7 +74,7 @@ export function registerCheck(program: Command, io: CliIO): void {
         println(io.out);
         println(io.out, `${host.name}  http://${host.address}:${host.port}  (listens on ${host.listen})`);
         println(io.out, `  plugins:   ${host.plugins.join(', ') || '(none)'}`);
-        println(io.out, `  ports:     ${host.ports.map((p) => `${p.port} ${p.owner === 'http' ? 'http' : p.path.split('.plugins.')[1] ?? p.owner}`).join(', ')}`);
+        println(io.out, `  ports:     ${host.ports.map((p) => `${p.port}/${p.protocol} ${p.owner === 'http' ? 'http' : p.path.split('.plugins.')[1] ?? p.owner}`).join(', ')}`);
         println(io.out, `  data:      ${host.dataDir}`);
         if (uses('storage')) println(io.out, `  storage:   ${host.storage.engine} ${host.storage.location}`);
         if (uses('analytics')) println(io.out, `  analytics: ${host.analytics.engine} ${host.analytics.location}`);

@@ -80,9 +80,9 @@ async function resolveHost(
   if (host.analytics?.engine === 'clickhouse' && !host.analytics.clickhouse) {
     problems.add('HEARTH_ERR_CONFIG_STORAGE', [...base, 'analytics'], "analytics.engine is 'clickhouse' but analytics.clickhouse (url, ...) is missing", fromDefaults([...base, 'analytics']));
   }
-  const ports: { owner: string; path: string; port: number }[] = [];
+  const ports: { owner: string; path: string; port: number; protocol: 'tcp' | 'udp' }[] = [];
   const addPort = (owner: string, found: FoundPort): void => {
-    ports.push({ owner, path: formatPath(found.path), port: found.port });
+    ports.push({ owner, path: formatPath(found.path), port: found.port, protocol: found.protocol });
     portPaths.set(formatPath(found.path), found.path);
   };
   for (const found of checked.ports) addPort('http', found);
@@ -199,13 +199,13 @@ function checkPortConflicts(hosts: Record<string, HostConfig>, portPaths: Readon
   for (const host of Object.values(hosts)) {
     for (const port of host.ports) {
       if (port.port === 0) continue;
-      const key = `${host.address}:${port.port}`;
+      const key = `${host.address}:${port.port}/${port.protocol}`;
       const other = taken.get(key);
       if (other) {
         problems.add(
           'HEARTH_ERR_CONFIG_PORT_CONFLICT',
           portPaths.get(port.path) ?? ['hosts', host.name],
-          `port ${port.port} (${port.path}) is already used by ${other.path} on ${host.address}; give one of them another port`,
+          `${port.protocol} port ${port.port} (${port.path}) is already used by ${other.path} on ${host.address}; give one of them another port`,
         );
       } else taken.set(key, { host: host.name, path: port.path });
     }

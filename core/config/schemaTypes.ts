@@ -13,7 +13,8 @@ export function SecretString(options: SchemaOptions = {}): TUnsafe<Secret> {
 
 /**
  * A TCP or UDP port a plugin or host listens on. The stage's port offset is added to it, and
- * `hearth check` lists it. 0 asks the system for a free port (tests).
+ * `hearth check` lists it and refuses clashes. It is a UDP port when the map holding it has
+ * `protocol: udp`, TCP otherwise. 0 asks the system for a free port (tests).
  */
 export function Port(options: SchemaOptions = {}): TInteger {
   return Type.Integer({ minimum: 0, maximum: 65535, ...options, hearthPort: true });

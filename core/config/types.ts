@@ -84,7 +84,7 @@ export interface HostConfig {
   /** Plugins in the order the host file lists them (the host orders them by dependency). */
   readonly plugins: readonly PluginEntry[];
   /** Every port this host listens on, with what it is for (for `hearth check` and conflict checks). */
-  readonly ports: readonly { readonly owner: string; readonly path: string; readonly port: number }[];
+  readonly ports: readonly { readonly owner: string; readonly path: string; readonly port: number; readonly protocol: 'tcp' | 'udp' }[];
 }
 
 /** One site. Plugin-specific settings live under the plugin's id. */

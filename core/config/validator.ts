@@ -23,11 +23,12 @@ export interface SchemaProblem {
 export interface FoundPort {
   readonly path: YamlPath;
   readonly port: number;
+  readonly protocol: 'tcp' | 'udp';
 }
 
 interface KeywordRun {
   readonly secrets: (string | number)[][];
-  readonly ports: (string | number)[][];
+  readonly ports: { path: (string | number)[]; protocol: 'tcp' | 'udp' }[];
 }
 
 let activeRun: KeywordRun | undefined;
@@ -56,7 +57,10 @@ ajv.addKeyword({
   keyword: 'hearthPort',
   schemaType: 'boolean',
   validate: function recordPort(_schema: boolean, data: unknown, _parent?: unknown, cxt?: DataValidationCxt) {
-    if (Number.isInteger(data) && (data as number) >= 0 && (data as number) <= 65535 && cxt) activeRun?.ports.push(pathOf(cxt.instancePath));
+    if (!Number.isInteger(data) || (data as number) < 0 || (data as number) > 65535 || !cxt) return true;
+    // A port is TCP unless the map holding it says `protocol: udp` (e.g. a syslog listener).
+    const protocol = (cxt.parentData as { protocol?: unknown } | undefined)?.protocol === 'udp' ? 'udp' : 'tcp';
+    activeRun?.ports.push({ path: pathOf(cxt.instancePath), protocol });
     return true;
   },
 });
@@ -113,7 +117,7 @@ export function validateAt(
   const problems = toProblems(validate.errors ?? [], basePath);
   const ports: FoundPort[] = [];
   for (const path of run.secrets) replaceAt(data, path, (value) => new Secret(value as string));
-  for (const path of run.ports) {
+  for (const { path, protocol } of run.ports) {
     const fullPath = [...basePath, ...path];
     replaceAt(data, path, (value) => {
       const configured = value as number;
@@ -125,7 +129,7 @@ export function validateAt(
         });
         return configured;
       }
-      ports.push({ path: fullPath, port });
+      ports.push({ path: fullPath, port, protocol });
       return port;
     });
   }

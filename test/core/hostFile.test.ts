@@ -42,7 +42,7 @@ describe('a host file with mistakes', () => {
     ],
     'yaml-syntax.bad.yaml': ['yaml-syntax.bad.yaml:4:1 (top level): All mapping items must start at the same column'],
     'port-conflict.bad.yaml': [
-      'port-conflict.bad.yaml:5:5 hosts.monitoring.port: port 8080 (hosts.monitoring.port) is already used by hosts.services.port on 127.0.0.1; give one of them another port [HEARTH_ERR_CONFIG_PORT_CONFLICT]',
+      'port-conflict.bad.yaml:5:5 hosts.monitoring.port: tcp port 8080 (hosts.monitoring.port) is already used by hosts.services.port on 127.0.0.1; give one of them another port [HEARTH_ERR_CONFIG_PORT_CONFLICT]',
     ],
     's3-without-settings.bad.yaml': [
       "s3-without-settings.bad.yaml:2:3 hosts.services.storage: storage.engine is 's3' but storage.s3 (bucket, region, ...) is missing [HEARTH_ERR_CONFIG_STORAGE]",
