@@ -1,0 +1,30 @@
+/**
+ * The edge plugin: serves every site of the host file (and its aliases) by Host header, from the
+ * site's live release in storage — always one whole release per request — on a port of its own,
+ * optionally over TLS, and writes one access-log record per request to the intake plugin
+ * (in-process when the host runs it, else over TCP or UDP). See docs/plugins/edge.md.
+ */
+import { definePlugin } from '../../core/plugin/definition.js';
+import { edgeConfigSchema, edgeSiteSchema } from './config.js';
+import { edgeErrors } from './errors.js';
+import { createEdgeRuntime, type EdgeInstance } from './edgeRuntime.js';
+
+export type { EdgeInstance } from './edgeRuntime.js';
+
+/** The edge plugin's definition. */
+export const edgePlugin = definePlugin({
+  id: 'edge',
+  description: 'serves deployed sites by Host header from their live release, and logs each request to intake',
+  configSchema: edgeConfigSchema,
+  siteSchema: edgeSiteSchema,
+  needs: ['storage', 'tokens', 'metrics'],
+  wants: ['ingest'],
+  // Everything the edge holds (caches, the log queue) is rebuilt from storage or lost on purpose.
+  state: { paths: [] },
+  errors: edgeErrors,
+  setup(ctx): EdgeInstance {
+    return createEdgeRuntime(ctx);
+  },
+});
+
+export default edgePlugin;

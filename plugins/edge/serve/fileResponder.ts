@@ -1,0 +1,154 @@
+/**
+ * Sends one file of one release: conditional requests (304), a single byte range (206/416), HEAD,
+ * the representation the client accepts (a deployed `.br`/`.gz` sibling, else compression on the
+ * fly for text, else the file as is), and the body from memory when the file is small or from a
+ * storage stream when it is not. Every byte comes from the release the exchange resolved.
+ * When the body is ready at once (a memory hit) the response is written synchronously; otherwise
+ * a promise is returned, which rejects before any header is written if storage fails — so the
+ * caller may still retry the whole request on a newer release.
+ */
+import { pipeline } from 'node:stream';
+import type { Storage } from '../../../core/services/storage/storage.js';
+import { openFile } from '../../../core/services/releases/releaseReader.js';
+import { acceptedEncodings } from '../http/acceptEncoding.js';
+import { etagOf, ifRangeAllows, isNotModified } from '../http/conditionalRequest.js';
+import { decideRange, type RangeDecision } from '../http/rangeRequest.js';
+import { compress, type CompressionLevels } from './compression.js';
+import type { ContentCache } from './contentCache.js';
+import type { Exchange } from './exchange.js';
+import type { FileAt, PreparedFile, ServedRelease } from './servedRelease.js';
+
+/** What the responder draws on. */
+export interface FileResponderParts {
+  readonly storage: Storage;
+  readonly cache: ContentCache;
+  /** Files up to this size are read whole and kept in memory. */
+  readonly cacheMaxFileBytes: number;
+  /** Files up to this size are compressed on the fly. */
+  readonly compressMaxBytes: number;
+  readonly levels: CompressionLevels;
+}
+
+type Encoding = 'identity' | 'br' | 'gzip';
+const FULL: RangeDecision = Object.freeze({ kind: 'full' });
+
+/** Answers exchanges with files. */
+export class FileResponder {
+  readonly #parts: FileResponderParts;
+
+  constructor(parts: FileResponderParts) {
+    this.#parts = parts;
+  }
+
+  /** Sends `prepared` from `release` with `status` (200, or 404 for the site's 404 page). */
+  respond(exchange: Exchange, release: ServedRelease, prepared: PreparedFile, status: 200 | 404): Promise<void> | undefined {
+    const { req } = exchange;
+    const { file } = prepared;
+    const headers: Record<string, string | number> = { ...exchange.site.headers, 'Content-Type': prepared.contentType, 'Cache-Control': status === 200 ? prepared.cacheControl : 'no-cache' };
+    if (prepared.vary) headers.Vary = 'Accept-Encoding';
+    if (status === 200) {
+      headers.ETag = prepared.etag;
+      headers['Last-Modified'] = release.lastModified;
+      headers['Accept-Ranges'] = 'bytes';
+      if (isNotModified(req.headers, file.blob, release.lastModifiedMs)) {
+        exchange.send(304, headers, undefined, 'HIT');
+        return undefined;
+      }
+    }
+    const range = status === 200 && req.headers.range !== undefined && ifRangeAllows(req.headers, file.blob, release.lastModifiedMs) ? decideRange(req.headers.range, file.size) : FULL;
+    if (range.kind === 'unsatisfiable') {
+      headers['Content-Range'] = `bytes */${file.size}`;
+      headers['Content-Type'] = 'text/plain; charset=utf-8';
+      exchange.send(416, headers, Buffer.from('Range not satisfiable\n'), 'NONE');
+      return undefined;
+    }
+    let encoding: Encoding = 'identity';
+    let source: FileAt = prepared;
+    if (range.kind === 'full' && prepared.vary) {
+      const accepted = acceptedEncodings(req.headers['accept-encoding']);
+      if (accepted.br && prepared.br !== undefined) [encoding, source] = ['br', prepared.br];
+      else if (accepted.gzip && prepared.gzip !== undefined) [encoding, source] = ['gzip', prepared.gzip];
+      else if (prepared.compressible && file.size <= this.#parts.compressMaxBytes && (accepted.br || accepted.gzip)) {
+        return this.#compressed(exchange, release, prepared, status, headers, accepted.br ? 'br' : 'gzip');
+      }
+    }
+    if (encoding !== 'identity') {
+      headers['Content-Encoding'] = encoding;
+      if (status === 200) headers.ETag = etagOf(file.blob, encoding);
+    }
+    const partial = range.kind === 'partial' ? range : undefined;
+    const length = partial ? partial.end - partial.start + 1 : source.file.size;
+    headers['Content-Length'] = length;
+    if (partial) headers['Content-Range'] = `bytes ${partial.start}-${partial.end}/${file.size}`;
+    const sent = partial ? 206 : status;
+    if (exchange.head) {
+      exchange.send(sent, headers, undefined, 'NONE');
+      return undefined;
+    }
+    if (source.file.size <= this.#parts.cacheMaxFileBytes) {
+      const key = `${release.site}/${source.file.blob}`;
+      const cached = this.#parts.cache.get(key);
+      if (cached !== undefined) {
+        exchange.site.meters.hit();
+        exchange.send(sent, headers, partial ? cached.subarray(partial.start, partial.end + 1) : cached, 'HIT');
+        return undefined;
+      }
+      return this.#loadWhole(release, source, key).then(({ content, hit }) => {
+        if (hit) exchange.site.meters.hit();
+        else exchange.site.meters.miss();
+        exchange.send(sent, headers, partial ? content.subarray(partial.start, partial.end + 1) : content, hit ? 'HIT' : 'MISS');
+      });
+    }
+    return this.#stream(exchange, release, source, sent, headers, partial);
+  }
+
+  #loadWhole(release: ServedRelease, source: FileAt, key: string): Promise<{ content: Buffer; hit: boolean }> {
+    return this.#parts.cache.getOrLoad(key, () => readWhole(this.#parts.storage, release, source), (content) => content.length <= this.#parts.cacheMaxFileBytes);
+  }
+
+  async #compressed(exchange: Exchange, release: ServedRelease, prepared: PreparedFile, status: 200 | 404, headers: Record<string, string | number>, encoding: 'br' | 'gzip'): Promise<void> {
+    const { file } = prepared;
+    const key = `${release.site}/${file.blob}:${encoding}`;
+    const { content, hit } = await this.#parts.cache.getOrLoad(key, async () => {
+      const identity = await this.#parts.cache.getOrLoad(`${release.site}/${file.blob}`, () => readWhole(this.#parts.storage, release, prepared), (whole) => whole.length <= this.#parts.cacheMaxFileBytes);
+      return compress(identity.content, encoding, this.#parts.levels);
+    });
+    if (hit) exchange.site.meters.hit();
+    else exchange.site.meters.miss();
+    headers['Content-Encoding'] = encoding;
+    headers['Content-Length'] = content.length;
+    if (status === 200) headers.ETag = etagOf(file.blob, encoding);
+    exchange.send(status, headers, content, hit ? 'HIT' : 'MISS');
+  }
+
+  async #stream(exchange: Exchange, release: ServedRelease, source: FileAt, status: number, headers: Record<string, string | number>, partial: { start: number; end: number } | undefined): Promise<void> {
+    const opened = await openFile(this.#parts.storage, release.manifest, source.path, partial ? { range: partial } : {});
+    if (opened === undefined) throw new Error(`${source.path} vanished from release ${release.id}`);
+    exchange.site.meters.miss();
+    const { res } = exchange;
+    headers['X-Request-Id'] = exchange.requestId;
+    res.writeHead(status, headers);
+    let bytes = 0;
+    opened.body.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+    });
+    const expected = Number(headers['Content-Length']);
+    pipeline(opened.body, res, () => {
+      // A failure after the headers cannot change the status: the client sees a short body, the log
+      // its length. A short read (storage holding less than the manifest says) must not leave a
+      // keep-alive connection waiting for bytes that never come.
+      if (bytes !== expected) res.socket?.destroy();
+      exchange.done(status, bytes, 'MISS');
+    });
+  }
+}
+
+/** Reads a file of a release whole. */
+async function readWhole(storage: Storage, release: ServedRelease, source: FileAt): Promise<Buffer> {
+  if (source.file.size === 0) return Buffer.alloc(0);
+  const opened = await openFile(storage, release.manifest, source.path);
+  if (opened === undefined) throw new Error(`${source.path} vanished from release ${release.id}`);
+  const chunks: Buffer[] = [];
+  for await (const chunk of opened.body) chunks.push(chunk as Buffer);
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+}

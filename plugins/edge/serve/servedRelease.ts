@@ -1,0 +1,135 @@
+/**
+ * One release of a site, ready to serve: its manifest's files in a Map, what each is sent with
+ * (ETag, type, Cache-Control, compressed siblings) worked out once, and how a request path maps to
+ * a file — `index.html` for directories, clean URLs, redirects to the canonical directory form.
+ * A path is only ever a key of this map, so nothing outside the release can be named.
+ */
+import type { ReleaseFile, ReleaseManifest } from '../../../core/services/releases/releaseLayout.js';
+import { etagOf } from '../http/conditionalRequest.js';
+import { encodePathForLocation } from '../http/requestTarget.js';
+import type { CachePolicy } from './cachePolicy.js';
+import { isCompressible } from './compression.js';
+
+/** A file of a release and the path it has there. */
+export interface FileAt {
+  readonly path: string;
+  readonly file: ReleaseFile;
+}
+
+/** A file with everything its responses need. */
+export interface PreparedFile extends FileAt {
+  /** `"<blob>"`. */
+  readonly etag: string;
+  readonly contentType: string;
+  readonly cacheControl: string;
+  /** Worth compressing on the fly when no sibling exists. */
+  readonly compressible: boolean;
+  /** Deployed `<path>.br` / `<path>.gz`, served to clients that accept them. */
+  readonly br?: FileAt;
+  readonly gzip?: FileAt;
+  /** True when the response depends on Accept-Encoding. */
+  readonly vary: boolean;
+}
+
+/** Where a request path leads in a release. */
+export type Resolution =
+  | { readonly kind: 'file'; readonly file: PreparedFile }
+  | { readonly kind: 'redirect'; readonly location: string }
+  | { readonly kind: 'missing' };
+
+/** How a site maps paths to files. */
+export interface PathRules {
+  readonly cleanUrls: boolean;
+  readonly notFoundPage: string;
+  readonly policy: CachePolicy;
+  /** compression.minBytes: smaller files are not worth compressing. */
+  readonly compressMinBytes: number;
+}
+
+const MISSING: Resolution = Object.freeze({ kind: 'missing' });
+const HEADER_VALUE = /^[\x20-\x7e]{1,200}$/;
+const FALLBACK_TYPE = 'application/octet-stream';
+
+/** A release, prepared for serving. */
+export class ServedRelease {
+  readonly id: string;
+  readonly site: string;
+  /** The deploy time: every file's Last-Modified (ETags are what decide freshness). */
+  readonly lastModifiedMs: number;
+  readonly lastModified: string;
+  /** The manifest, for reading file contents. */
+  readonly manifest: ReleaseManifest;
+  readonly #files: ReadonlyMap<string, ReleaseFile>;
+  readonly #prepared = new Map<string, PreparedFile>();
+  readonly #rules: PathRules;
+
+  constructor(manifest: ReleaseManifest, rules: PathRules) {
+    this.manifest = manifest;
+    this.id = manifest.id;
+    this.site = manifest.site;
+    const deployed = Date.parse(manifest.deployedAt);
+    this.lastModifiedMs = Number.isNaN(deployed) ? 0 : deployed;
+    this.lastModified = new Date(this.lastModifiedMs).toUTCString();
+    this.#files = new Map(Object.entries(manifest.files));
+    this.#rules = rules;
+  }
+
+  /** The file at an exact relative path, prepared. */
+  file(path: string): PreparedFile | undefined {
+    const prepared = this.#prepared.get(path);
+    if (prepared !== undefined) return prepared;
+    const file = this.#files.get(path);
+    if (file === undefined) return undefined;
+    const contentType = HEADER_VALUE.test(file.contentType) ? file.contentType : FALLBACK_TYPE;
+    const br = this.#sibling(`${path}.br`);
+    const gzip = this.#sibling(`${path}.gz`);
+    const compressible = isCompressible(contentType) && file.size >= this.#rules.compressMinBytes;
+    const made: PreparedFile = {
+      path,
+      file,
+      etag: etagOf(file.blob, 'identity'),
+      contentType,
+      cacheControl: this.#rules.policy.valueFor(path, file.cacheControl, contentType),
+      compressible,
+      ...(br ? { br } : {}),
+      ...(gzip ? { gzip } : {}),
+      vary: compressible || br !== undefined || gzip !== undefined,
+    };
+    this.#prepared.set(path, made);
+    return made;
+  }
+
+  /** Where a request for `path` (decoded, relative; `directory` when it ended in `/`) leads. */
+  resolve(path: string, directory: boolean, query: string): Resolution {
+    if (directory) {
+      const index = this.file(`${path}index.html`);
+      if (index !== undefined) return { kind: 'file', file: index };
+      // `/about/` when only about.html exists: the canonical form is without the slash.
+      if (this.#rules.cleanUrls && path !== '' && this.#files.has(`${path.slice(0, -1)}.html`)) return this.#redirect(path.slice(0, -1), query);
+      return MISSING;
+    }
+    const exact = this.file(path);
+    if (exact !== undefined) return { kind: 'file', file: exact };
+    if (!this.#rules.cleanUrls) return MISSING;
+    const page = this.file(`${path}.html`);
+    if (page !== undefined) return { kind: 'file', file: page };
+    // A directory asked for without its slash: relative links in its index need the slash.
+    if (this.#files.has(`${path}/index.html`)) return this.#redirect(`${path}/`, query);
+    return MISSING;
+  }
+
+  /** The site's 404 page in this release, if it has one. */
+  notFoundPage(): PreparedFile | undefined {
+    return this.file(this.#rules.notFoundPage);
+  }
+
+  #sibling(path: string): FileAt | undefined {
+    const file = this.#files.get(path);
+    return file === undefined ? undefined : { path, file };
+  }
+
+  #redirect(path: string, query: string): Resolution {
+    const search = query.length > 0 && query.length <= 1024 && /^[\x21-\x7e]+$/.test(query) ? `?${query}` : '';
+    return { kind: 'redirect', location: encodePathForLocation(path) + search };
+  }
+}

@@ -1,0 +1,252 @@
+/**
+ * A self-hoster pushes a site with git and visitors load it from the edge: pages by name and
+ * alias, clean URLs, the site's 404 page, conditional and range requests, HEAD, compressed
+ * representations, Cache-Control rules and security headers — over real HTTP, after a real push.
+ */
+import { randomBytes } from 'node:crypto';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { blobIdOf } from '../../core/services/releases/releaseLayout.js';
+import { promtoolCheckMetrics } from '../helpers/promtool.js';
+import { edgeGet, rawRequest } from './edgeClient.js';
+import { bootEdgeHost, TOKENS_YAML, type EdgeHost } from './edgeHost.js';
+
+const YAML = `
+hosts:
+  services:
+    port: 0
+    log: { level: warn }
+    plugins:
+      git: {}
+      edge:
+        port: 0
+        revalidateMs: 0
+        logs: { enabled: false }
+sites:
+  example.com:
+    aliases: [www.example.com]
+    edge:
+      cacheControl:
+        - { match: "downloads/**", value: "private, max-age=60" }
+      headers:
+        Permissions-Policy: "camera=()"
+        X-Frame-Options: ""
+  empty.example: {}
+${TOKENS_YAML}`;
+
+const STYLE = `body { margin: 0; font-family: sans-serif }\n${'.card { padding: 1rem; border: 1px solid #ddd }\n'.repeat(60)}`;
+const SCRIPT = `console.log("app");\n${'export const value = 42;\n'.repeat(80)}`;
+const BIG = randomBytes(600 * 1024);
+const FILES = {
+  'index.html': '<!doctype html><link rel="stylesheet" href="/css/site.css"><h1>Home</h1>\n',
+  'about.html': '<h1>About</h1>\n',
+  'docs/index.html': '<h1>Docs</h1>\n',
+  '404.html': '<h1>Nothing here</h1>\n',
+  'css/site.css': STYLE,
+  'js/app.js': SCRIPT,
+  'js/app.js.br': brotliCompressSync(Buffer.from(SCRIPT)),
+  'js/app.js.gz': gzipSync(Buffer.from(SCRIPT)),
+  'assets/index-BkTj3x9Q.js': 'export {};\n',
+  'downloads/notes.txt': 'notes\n',
+  'media/big.bin': BIG,
+};
+
+let host: EdgeHost;
+const get = (path: string, headers: Record<string, string> = {}, site = 'example.com', method = 'GET') => edgeGet(host.url, site, path, { headers, method });
+
+beforeAll(async () => {
+  host = await bootEdgeHost(YAML);
+  await host.push('example.com', FILES, 'first version');
+});
+
+afterAll(async () => {
+  await host?.dispose();
+});
+
+describe('a pushed site on the edge', () => {
+  it('serves the home page by the site name and by its alias, with its blob id as ETag', async () => {
+    for (const name of ['example.com', 'www.example.com', 'WWW.Example.com:8088']) {
+      const page = await get('/', {}, name);
+      expect(page.status, name).toBe(200);
+      expect(page.text).toBe(FILES['index.html']);
+      expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(page.headers.etag).toBe(`"${blobIdOf(Buffer.from(FILES['index.html']))}"`);
+      expect(Date.parse(page.headers['last-modified']!)).not.toBeNaN();
+    }
+  });
+
+  it('maps clean URLs and directories, redirecting to the canonical form', async () => {
+    expect((await get('/about')).text).toBe(FILES['about.html']);
+    expect((await get('/about.html')).text).toBe(FILES['about.html']);
+    const toSlash = await get('/docs?lang=en');
+    expect(toSlash.status).toBe(308);
+    expect(toSlash.headers.location).toBe('/docs/?lang=en');
+    expect((await get('/docs/')).text).toBe(FILES['docs/index.html']);
+    const noSlash = await get('/about/');
+    expect(noSlash.status).toBe(308);
+    expect(noSlash.headers.location).toBe('/about');
+  });
+
+  it("answers a missing page with the site's 404.html and status 404", async () => {
+    const missing = await get('/no/such/page');
+    expect(missing.status).toBe(404);
+    expect(missing.text).toBe(FILES['404.html']);
+    expect(missing.headers['cache-control']).toBe('no-cache');
+    expect(missing.headers.etag).toBeUndefined();
+  });
+
+  it('answers a host that is no site, and a site never deployed, with the same bare 404', async () => {
+    const unknown = await get('/', {}, 'attacker.example');
+    const empty = await get('/', {}, 'empty.example');
+    const noHost = await edgeGet(host.url, '', '/');
+    for (const answer of [unknown, empty]) {
+      expect(answer.status).toBe(404);
+      expect(answer.text).toBe('Not found\n');
+      expect(answer.text).not.toContain('example.com');
+    }
+    expect([400, 404]).toContain(noHost.status);
+  });
+
+  it('sends security headers, with the site’s own additions and removals', async () => {
+    const page = await get('/');
+    expect(page.headers['x-content-type-options']).toBe('nosniff');
+    expect(page.headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
+    expect(page.headers['content-security-policy']).toBe("frame-ancestors 'self'");
+    expect(page.headers['permissions-policy']).toBe('camera=()');
+    expect(page.headers['x-frame-options']).toBeUndefined();
+    expect(page.headers['strict-transport-security']).toBeUndefined();
+    expect(page.headers['x-request-id']).toMatch(/^[0-9a-f]{16}-[0-9a-z]+$/);
+  });
+
+  it('sets Cache-Control by the site’s rules, hashed asset names, then what the deploy stored', async () => {
+    expect((await get('/downloads/notes.txt')).headers['cache-control']).toBe('private, max-age=60');
+    expect((await get('/assets/index-BkTj3x9Q.js')).headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect((await get('/')).headers['cache-control']).toBe('public, max-age=0, must-revalidate');
+    expect((await get('/css/site.css')).headers['cache-control']).toBe('public, max-age=3600');
+  });
+});
+
+describe('conditional requests', () => {
+  it('answers 304 to a current ETag, in a list or weak, and 200 to a stale one', async () => {
+    const { headers } = await get('/css/site.css');
+    for (const tag of [headers.etag!, `"0000", ${headers.etag!}`, `W/${headers.etag!}`, '*']) {
+      const again = await get('/css/site.css', { 'if-none-match': tag });
+      expect(again.status, tag).toBe(304);
+      expect(again.body.length).toBe(0);
+      expect(again.headers.etag).toBe(headers.etag);
+    }
+    expect((await get('/css/site.css', { 'if-none-match': '"stale"' })).status).toBe(200);
+  });
+
+  it('answers 304 to If-Modified-Since at or after Last-Modified, unless an ETag says otherwise', async () => {
+    const { headers } = await get('/about');
+    expect((await get('/about', { 'if-modified-since': headers['last-modified']! })).status).toBe(304);
+    expect((await get('/about', { 'if-modified-since': 'Thu, 01 Jan 1970 00:00:00 GMT' })).status).toBe(200);
+    expect((await get('/about', { 'if-modified-since': headers['last-modified']!, 'if-none-match': '"stale"' })).status).toBe(200);
+  });
+
+  it('treats each encoding of a file as the same content for If-None-Match', async () => {
+    const br = await get('/css/site.css', { 'accept-encoding': 'br' });
+    expect(br.headers.etag).toMatch(/-br"$/);
+    expect((await get('/css/site.css', { 'if-none-match': br.headers.etag! })).status).toBe(304);
+  });
+});
+
+describe('range requests', () => {
+  it('serves one range of a small file from memory and of a large file from storage', async () => {
+    for (const [path, content] of [['/about', Buffer.from(FILES['about.html'])], ['/media/big.bin', BIG]] as const) {
+      const part = await get(path, { range: 'bytes=2-9' });
+      expect(part.status, path).toBe(206);
+      expect(part.headers['content-range']).toBe(`bytes 2-9/${content.length}`);
+      expect(part.body.equals(content.subarray(2, 10))).toBe(true);
+    }
+    const tail = await get('/media/big.bin', { range: 'bytes=-100' });
+    expect(tail.body.equals(BIG.subarray(BIG.length - 100))).toBe(true);
+    const open = await get('/media/big.bin', { range: `bytes=${BIG.length - 5}-` });
+    expect(open.body.equals(BIG.subarray(BIG.length - 5))).toBe(true);
+  });
+
+  it('answers 416 past the end, and the whole file to several ranges or a stale If-Range', async () => {
+    const past = await get('/about', { range: 'bytes=9999-' });
+    expect(past.status).toBe(416);
+    expect(past.headers['content-range']).toBe(`bytes */${FILES['about.html'].length}`);
+    const many = await get('/media/big.bin', { range: `bytes=${Array.from({ length: 500 }, (_, i) => `${i * 10}-${i * 10 + 1}`).join(',')}` });
+    expect(many.status).toBe(200);
+    expect(many.body.equals(BIG)).toBe(true);
+    const stale = await get('/media/big.bin', { range: 'bytes=0-9', 'if-range': '"0123"' });
+    expect(stale.status).toBe(200);
+    expect(stale.body.length).toBe(BIG.length);
+  });
+});
+
+describe('HEAD, methods and representations', () => {
+  it('answers HEAD with the headers of GET and no body', async () => {
+    const head = await get('/media/big.bin', {}, 'example.com', 'HEAD');
+    expect(head.status).toBe(200);
+    expect(head.headers['content-length']).toBe(String(BIG.length));
+    expect(head.body.length).toBe(0);
+  });
+
+  it('refuses other methods with 405 and requests with a body with 413', async () => {
+    const post = await get('/', {}, 'example.com', 'POST');
+    expect(post.status).toBe(405);
+    expect(post.headers.allow).toBe('GET, HEAD');
+    const withBody = await rawRequest(host.url, `GET / HTTP/1.1\r\nHost: example.com\r\nContent-Length: 100\r\n\r\n${'x'.repeat(100)}`);
+    expect(withBody.status).toBe(413);
+    expect(withBody.headers.connection).toBe('close');
+  });
+
+  it('serves deployed .br and .gz siblings to clients that accept them', async () => {
+    const br = await get('/js/app.js', { 'accept-encoding': 'gzip, deflate, br' });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers.vary).toBe('Accept-Encoding');
+    expect(br.body.equals(FILES['js/app.js.br'])).toBe(true);
+    const gz = await get('/js/app.js', { 'accept-encoding': 'gzip, br;q=0' });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.body).toString()).toBe(SCRIPT);
+    const plain = await get('/js/app.js');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.text).toBe(SCRIPT);
+  });
+
+  it('compresses text without siblings on the fly, once, and serves the cached result after', async () => {
+    const first = await get('/css/site.css', { 'accept-encoding': 'br' });
+    expect(first.headers['content-encoding']).toBe('br');
+    expect(brotliDecompressSync(first.body).toString()).toBe(STYLE);
+    expect(first.body.length).toBeLessThan(STYLE.length / 4);
+    const gz = await get('/css/site.css', { 'accept-encoding': 'gzip' });
+    expect(gunzipSync(gz.body).toString()).toBe(STYLE);
+    const hitsBefore = await cacheHits();
+    await get('/css/site.css', { 'accept-encoding': 'br' });
+    expect(await cacheHits()).toBe(hitsBefore + 1);
+    // Binary content is never compressed.
+    expect((await get('/media/big.bin', { 'accept-encoding': 'br' })).headers['content-encoding']).toBeUndefined();
+  });
+});
+
+describe('deploys and metrics', () => {
+  it('serves the next push as soon as it is live', async () => {
+    await host.push('example.com', { 'index.html': '<h1>Home, v2</h1>\n', 'about.html': null }, 'second version');
+    expect((await get('/')).text).toBe('<h1>Home, v2</h1>\n');
+    expect((await get('/about')).status).toBe(404);
+  });
+
+  it('/metrics counts requests by site and class, bytes, latency and the cache, and passes promtool', async () => {
+    const exposition = await (await fetch(`${host.booted.url}/metrics`)).text();
+    expect(exposition).toMatch(/hearth_edge_requests_total\{site="example.com",class="2xx"\} [1-9]/);
+    expect(exposition).toMatch(/hearth_edge_requests_total\{site="example.com",class="4xx"\} [1-9]/);
+    expect(exposition).toMatch(/hearth_edge_requests_total\{site="\(unknown\)",class="4xx"\} [1-9]/);
+    expect(exposition).toMatch(/hearth_edge_response_bytes_total\{site="example.com"\} [1-9]/);
+    expect(exposition).toMatch(/hearth_edge_request_duration_seconds_count\{site="example.com"\} [1-9]/);
+    expect(exposition).toMatch(/hearth_edge_cache_misses_total\{site="example.com"\} [1-9]/);
+    expect(exposition).toMatch(/hearth_edge_cache_bytes [1-9]/);
+    const lint = await promtoolCheckMetrics(exposition);
+    expect(lint.output).toBe('');
+    expect(lint.code).toBe(0);
+  });
+});
+
+async function cacheHits(): Promise<number> {
+  const exposition = await (await fetch(`${host.booted.url}/metrics`)).text();
+  return Number(/hearth_edge_cache_hits_total\{site="example.com"\} (\d+)/.exec(exposition)?.[1] ?? 0);
+}
