@@ -57,14 +57,26 @@ export interface PluginInstance {
   stop?(): void | Promise<void>;
 }
 
+/** Where a plugin's state lives, handed to its dump and load hooks. */
+export interface StateOwner {
+  /** The plugin's data directory on the host (`<host dataDir>/<plugin id>`). */
+  readonly dataDir: string;
+  /** The plugin's validated config on the host. */
+  readonly config: unknown;
+}
+
 /** State a plugin owns, so the backup plugin can snapshot and restore it without knowing the plugin. */
 export interface OwnedState {
   /** Directories under the plugin's dataDir (relative to it) that hold its state. Default: all of it. */
   readonly paths?: readonly string[];
-  /** Writes a consistent copy of state that cannot be copied as files while running (e.g. a database). */
-  dump?(targetDir: string): Promise<void>;
+  /**
+   * Writes a consistent copy of state that cannot be copied as files while running (e.g. a
+   * database). It may run in another process than the host (`hearth backup run`), so it gets the
+   * plugin's data directory and config rather than relying on a running instance.
+   */
+  dump?(targetDir: string, plugin: StateOwner): Promise<void>;
   /** Loads what `dump` wrote, with the plugin stopped. */
-  load?(sourceDir: string): Promise<void>;
+  load?(sourceDir: string, plugin: StateOwner): Promise<void>;
 }
 
 /** Core services opened for one host outside the running host process (for CLI commands). */

