@@ -1,15 +1,16 @@
 /**
  * Reads git objects from one or more object directories in order — a push's quarantine first,
  * then the repository — so a pushed pack can be checked before it joins the repository. Presence
- * is answered from the pack indexes; objects are read with {@link PackReader} (native zlib) or
- * from loose files.
+ * is answered from the pack indexes ({@link PackIndexFile}); objects are read with isomorphic-git's
+ * `readObject` in the directory that holds them, sharing one isomorphic-git cache per store (it
+ * keeps parsed indexes, loaded packs and resolved delta bases).
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import * as fs from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { inflateSync } from 'node:zlib';
+import { readObject } from 'isomorphic-git';
 import { HearthError } from '../../../core/errors/HearthError.js';
-import { PackIndexFile } from './packIndexFile.js';
-import { PackReader } from './packReader.js';
+import { readPackIndexes, type PackIndexFile } from './packIndexFile.js';
 
 /** A git object's type and content. */
 export interface GitObject {
@@ -17,18 +18,12 @@ export interface GitObject {
   readonly content: Buffer;
 }
 
-interface Pack {
-  readonly path: string;
-  readonly index: PackIndexFile;
-  reader?: Promise<PackReader>;
-}
-
 interface ObjectDir {
   readonly gitdir: string;
-  packs: Pack[] | undefined;
+  packs: readonly PackIndexFile[] | undefined;
 }
 
-type Location = { readonly dir: ObjectDir; readonly pack?: Pack; readonly offset?: number };
+type Location = { readonly dir: ObjectDir };
 
 /**
  * Object lookups over several git directories. Holds pack indexes and loaded packs, so make one
@@ -36,6 +31,8 @@ type Location = { readonly dir: ObjectDir; readonly pack?: Pack; readonly offset
  */
 export class ObjectStore {
   readonly #dirs: ObjectDir[];
+  /** isomorphic-git's cache: without it every read parses the pack index and loads the pack again. */
+  readonly #cache: object = {};
 
   /** `gitdirs` are searched in order; each has an `objects/` directory. */
   constructor(gitdirs: readonly string[]) {
@@ -62,13 +59,11 @@ export class ObjectStore {
     const location = await this.#locate(oid);
     if (!location) throw new HearthError('HEARTH_ERR_GIT_MISSING_OBJECTS', `object ${oid} is missing; push again from a complete clone`);
     try {
-      if (location.pack && location.offset !== undefined) {
-        location.pack.reader ??= PackReader.open(location.pack.path);
-        return await (await location.pack.reader).read(location.offset, (base) => this.read(base));
-      }
-      return parseLoose(oid, inflateSync(await readFile(looseObjectPath(location.dir.gitdir, oid))));
+      const read = await readObject({ fs, gitdir: location.dir.gitdir, oid, format: 'content', cache: this.#cache });
+      const content = read.object as Uint8Array;
+      if (read.type !== 'commit' && read.type !== 'tree' && read.type !== 'blob' && read.type !== 'tag') throw new Error(`unknown object type ${String(read.type)}`);
+      return { type: read.type, content: Buffer.from(content.buffer, content.byteOffset, content.byteLength) };
     } catch (error) {
-      if (error instanceof HearthError) throw error;
       throw new HearthError('HEARTH_ERR_GIT_BAD_OBJECT', `object ${oid} cannot be read: ${(error as Error).message}`, { cause: error });
     }
   }
@@ -84,10 +79,9 @@ export class ObjectStore {
 
   async #locate(oid: string): Promise<Location | undefined> {
     for (const dir of this.#dirs) {
-      dir.packs ??= await loadPacks(dir.gitdir);
+      dir.packs ??= await readPackIndexes(dir.gitdir);
       for (const pack of dir.packs) {
-        const offset = pack.index.offsetOf(oid);
-        if (offset !== undefined) return { dir, pack, offset };
+        if (pack.has(oid)) return { dir };
       }
       if (await isFile(looseObjectPath(dir.gitdir, oid))) return { dir };
     }
@@ -97,29 +91,6 @@ export class ObjectStore {
 
 function looseObjectPath(gitdir: string, oid: string): string {
   return join(gitdir, 'objects', oid.slice(0, 2), oid.slice(2));
-}
-
-function parseLoose(oid: string, raw: Buffer): GitObject {
-  const nul = raw.indexOf(0);
-  const [type, size] = raw.toString('latin1', 0, nul < 0 ? 0 : nul).split(' ');
-  if ((type !== 'commit' && type !== 'tree' && type !== 'blob' && type !== 'tag') || Number(size) !== raw.length - nul - 1) {
-    throw new Error(`loose object ${oid} has a malformed header`);
-  }
-  return { type, content: raw.subarray(nul + 1) };
-}
-
-async function loadPacks(gitdir: string): Promise<Pack[]> {
-  const packDir = join(gitdir, 'objects', 'pack');
-  let names: string[];
-  try {
-    names = await readdir(packDir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  // An index without its pack is a half-moved pack; it does not count until the pack is there.
-  const indexes = names.filter((name) => name.endsWith('.idx') && names.includes(name.replace(/\.idx$/, '.pack')));
-  return Promise.all(indexes.map(async (name) => ({ path: join(packDir, name.replace(/\.idx$/, '.pack')), index: await PackIndexFile.read(join(packDir, name)) })));
 }
 
 async function isFile(path: string): Promise<boolean> {

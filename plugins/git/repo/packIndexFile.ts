@@ -1,24 +1,23 @@
 /**
- * A pack's `.idx` (version 2): "is this object in the pack, and at which offset?" answered by
- * binary search over its sorted object ids, without loading the pack itself.
+ * A pack's `.idx` (version 2): "is this object in the pack?" answered by binary search over its
+ * sorted object ids, without loading the pack itself (reading objects is isomorphic-git's job).
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
 const IDX_MAGIC = Buffer.from([0xff, 0x74, 0x4f, 0x63]);
 const HEADER_BYTES = 8;
 const FANOUT_BYTES = 256 * 4;
 const OID_BYTES = 20;
 
-/** The object ids of one pack, sorted, with their offsets in the pack. */
+/** The object ids of one pack, sorted. */
 export class PackIndexFile {
   readonly #bytes: Buffer;
   readonly #fanout: Uint32Array;
-  readonly #count: number;
 
   private constructor(bytes: Buffer, fanout: Uint32Array) {
     this.#bytes = bytes;
     this.#fanout = fanout;
-    this.#count = fanout[255] ?? 0;
   }
 
   /** Reads and checks an `.idx` file. Throws on anything but a well-formed version 2 index. */
@@ -34,31 +33,14 @@ export class PackIndexFile {
     const fanout = new Uint32Array(256);
     for (let i = 0; i < 256; i++) fanout[i] = bytes.readUInt32BE(HEADER_BYTES + i * 4);
     const count = fanout[255] ?? 0;
-    // Ids, CRCs and 4-byte offsets; large offsets (packs over 2 GiB) follow and are checked on use.
+    // Ids, CRCs and 4-byte offsets; large offsets (packs over 2 GiB) may follow.
     if (bytes.length < HEADER_BYTES + FANOUT_BYTES + count * (OID_BYTES + 8)) throw new Error(`${name} is shorter than its ${count} entries`);
     return new PackIndexFile(bytes, fanout);
-  }
-
-  /** How many objects the pack holds. */
-  get size(): number {
-    return this.#count;
   }
 
   /** True when the pack holds the object. */
   has(oid: string): boolean {
     return this.#position(oid) >= 0;
-  }
-
-  /** Where the object starts in the pack, or undefined when the pack does not hold it. */
-  offsetOf(oid: string): number | undefined {
-    const position = this.#position(oid);
-    if (position < 0) return undefined;
-    const offsets = HEADER_BYTES + FANOUT_BYTES + this.#count * (OID_BYTES + 4);
-    const offset = this.#bytes.readUInt32BE(offsets + position * 4);
-    if ((offset & 0x80000000) === 0) return offset;
-    const large = offsets + this.#count * 4 + (offset & 0x7fffffff) * 8;
-    if (large + 8 > this.#bytes.length) throw new Error(`pack index entry ${oid} points past its large-offset table`);
-    return Number(this.#bytes.readBigUInt64BE(large));
   }
 
   #position(oid: string): number {
@@ -77,4 +59,22 @@ export class PackIndexFile {
     }
     return -1;
   }
+}
+
+/**
+ * The indexes of every complete pack in `gitdir`'s `objects/pack` (none when it has no such
+ * directory). Throws when an index is malformed.
+ */
+export async function readPackIndexes(gitdir: string): Promise<PackIndexFile[]> {
+  const packDir = join(gitdir, 'objects', 'pack');
+  let names: string[];
+  try {
+    names = await readdir(packDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  // An index without its pack is a half-moved pack; it does not count until the pack is there.
+  const indexes = names.filter((name) => name.endsWith('.idx') && names.includes(name.replace(/\.idx$/, '.pack')));
+  return Promise.all(indexes.map((name) => PackIndexFile.read(join(packDir, name))));
 }

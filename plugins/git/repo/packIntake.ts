@@ -1,15 +1,20 @@
 /**
  * Takes a pushed pack into a quarantine directory: streamed to disk under a size limit, its
- * SHA-1 trailer checked (a truncated or corrupted pack never gets further), then indexed (see
- * packIndexer.ts). Only after every check of the push passes is it moved into the repository
+ * SHA-1 trailer checked (a truncated or corrupted pack never gets further), every object's size
+ * bounded (packScan.ts), then renamed `pack-<sha>.pack` and indexed with isomorphic-git's
+ * `indexPack`, which writes the `.idx` beside it. isomorphic-git skips objects it cannot resolve,
+ * so the index must name exactly as many distinct objects as the pack header announces. Only
+ * after every check of the push passes is the pack moved into the repository
  * ({@link IncomingPack.adopt}); otherwise it is discarded and nothing was stored.
  */
 import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { indexPack } from 'isomorphic-git';
 import { HearthError } from '../../../core/errors/HearthError.js';
 import { syncDirectory } from './refStore.js';
-import { indexPack } from './packIndexer.js';
+import { scanPack } from './packScan.js';
 
 const PACK_HEADER_BYTES = 12;
 const PACK_TRAILER_BYTES = 20;
@@ -54,10 +59,10 @@ export async function receivePack(source: AsyncIterable<Buffer>, quarantineDir: 
     if (received.bytes === 0) return emptyPack(quarantineDir, 0, discard);
     const objectCount = checkPack(received);
     if (objectCount === 0) return emptyPack(quarantineDir, received.bytes, discard);
-    const { idx } = await indexPack(await readFile(join(packDir, 'incoming.tmp')), objectCount, limits.maxObjectBytes);
+    scanPack(await readFile(join(packDir, 'incoming.tmp')), objectCount, limits.maxObjectBytes);
     const name = `pack-${received.trailer.toString('hex')}`;
-    await writeDurably(join(packDir, `${name}.idx`), idx);
     await rename(join(packDir, 'incoming.tmp'), join(packDir, `${name}.pack`));
+    await indexReceivedPack(quarantineDir, name, objectCount);
     return {
       gitdir: quarantineDir,
       objectCount,
@@ -126,10 +131,27 @@ function checkPack(pack: ReceivedPack): number {
   return pack.header.readUInt32BE(8);
 }
 
-async function writeDurably(path: string, bytes: Buffer): Promise<void> {
-  const handle = await open(path, 'w', 0o444);
+/**
+ * Indexes the quarantined pack with isomorphic-git. Its gitdir is the quarantine, which holds no
+ * other object: a delta whose base is not in the pack (a thin pack) stays unresolved, and is
+ * skipped by isomorphic-git, so the count of ids it returns is checked here.
+ */
+async function indexReceivedPack(quarantineDir: string, name: string, objectCount: number): Promise<void> {
+  const filepath = join('objects', 'pack', `${name}.pack`);
+  let oids: readonly string[];
   try {
-    await handle.writeFile(bytes);
+    ({ oids } = await indexPack({ fs, dir: quarantineDir, gitdir: quarantineDir, filepath, cache: {} }));
+  } catch (error) {
+    throw new HearthError('HEARTH_ERR_GIT_BAD_PACK', `the pack cannot be indexed: ${(error as Error).message}`, { cause: error });
+  }
+  if (oids.length < objectCount) {
+    throw new HearthError('HEARTH_ERR_GIT_BAD_PACK', `${objectCount - oids.length} of the pack's ${objectCount} objects could not be resolved: their delta base is not in the pack (a thin pack); push from a complete clone`);
+  }
+  const distinct = new Set(oids).size;
+  if (distinct !== objectCount) throw new HearthError('HEARTH_ERR_GIT_BAD_PACK', `the pack holds ${objectCount - distinct} duplicate object(s)`);
+  // isomorphic-git writes the index without fsync; a push is acknowledged only once both files are durable.
+  const handle = await open(join(quarantineDir, `${filepath.replace(/\.pack$/, '.idx')}`), 'r');
+  try {
     await handle.sync();
   } finally {
     await handle.close();
