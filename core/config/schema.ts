@@ -28,25 +28,28 @@ export const HOST_DEFAULTS = {
   retentionMonths: 13,
 } as const;
 
-/** `storage`: a directory or an S3-compatible bucket (also usable by plugins that keep their own target). */
+/** `storage.s3`: an S3-compatible bucket. Plugins with a target of their own reuse it with their own prefix default. */
+export function s3Schema(defaultPrefix = '') {
+  return Type.Object(
+    {
+      bucket: Type.String({ minLength: 3, maxLength: 63 }),
+      region: Type.String({ default: 'us-east-1' }),
+      endpoint: Type.Optional(Type.String({ pattern: '^https?://' })),
+      accessKeyId: Type.Optional(SecretString()),
+      secretAccessKey: Type.Optional(SecretString()),
+      prefix: Type.String({ default: defaultPrefix, pattern: '^$|^[^/].*/$', description: 'key prefix, ends in /' }),
+      forcePathStyle: Type.Boolean({ default: false }),
+    },
+    strict,
+  );
+}
+
+/** `storage`: a directory or an S3-compatible bucket. */
 export const storageSchema = Type.Object(
   {
     engine: OneOf(['fs', 's3'] as const, { default: 'fs', description: 'fs: a directory; s3: an S3-compatible bucket' }),
     dir: Type.Optional(Type.String({ minLength: 1, description: 'fs: directory; default <dataDir>/storage' })),
-    s3: Type.Optional(
-      Type.Object(
-        {
-          bucket: Type.String({ minLength: 3, maxLength: 63 }),
-          region: Type.String({ default: 'us-east-1' }),
-          endpoint: Type.Optional(Type.String({ pattern: '^https?://' })),
-          accessKeyId: Type.Optional(SecretString()),
-          secretAccessKey: Type.Optional(SecretString()),
-          prefix: Type.String({ default: '', pattern: '^$|^[^/].*/$', description: 'key prefix, ends in /' }),
-          forcePathStyle: Type.Boolean({ default: false }),
-        },
-        strict,
-      ),
-    ),
+    s3: Type.Optional(s3Schema()),
   },
   strict,
 );

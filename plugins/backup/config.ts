@@ -4,7 +4,8 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
-import { Bytes, Millis, OneOf, SecretString } from '../../core/config/schemaTypes.js';
+import { Bytes, Millis, OneOf } from '../../core/config/schemaTypes.js';
+import { s3Schema } from '../../core/config/schema.js';
 import type { HostConfig, StorageConfig } from '../../core/config/types.js';
 import { SOURCE_NAME } from './format/snapshot.js';
 
@@ -42,20 +43,7 @@ export const backupConfigSchema = Type.Object(
       {
         engine: OneOf(['fs', 's3'] as const, { default: 'fs' }),
         dir: Type.Optional(Type.String({ minLength: 1, description: 'fs: the repository directory; default <dataDir>/.backup (shared by stages)' })),
-        s3: Type.Optional(
-          Type.Object(
-            {
-              bucket: Type.String({ minLength: 3, maxLength: 63 }),
-              region: Type.String({ default: 'us-east-1' }),
-              endpoint: Type.Optional(Type.String({ pattern: '^https?://' })),
-              accessKeyId: Type.Optional(SecretString()),
-              secretAccessKey: Type.Optional(SecretString()),
-              prefix: Type.String({ default: BACKUP_DEFAULTS.s3Prefix, pattern: '^$|^[^/].*/$' }),
-              forcePathStyle: Type.Boolean({ default: false }),
-            },
-            strict,
-          ),
-        ),
+        s3: Type.Optional(s3Schema(BACKUP_DEFAULTS.s3Prefix)),
       },
       { ...strict, default: {} },
     ),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
-import { compileCacheRules, globToRegExp } from '../../plugins/git/deploy/cacheRules.js';
+import { compileCacheRules, globToRegExp } from '../../core/services/releases/cacheRules.js';
 import { contentTypeFor, DEFAULT_CONTENT_TYPE } from '../../plugins/git/deploy/contentType.js';
 import { DEFAULT_CACHE_RULES, resolveGitConfig, resolveSiteConfig } from '../../plugins/git/config.js';
 import { GitMetrics } from '../../plugins/git/metrics.js';

@@ -10,6 +10,7 @@
  * matched against the file name alone.
  */
 import type { CacheRule } from '../config.js';
+import { compileCacheRules, type CachePolicy as RuleMatcher } from '../../../core/services/releases/cacheRules.js';
 
 /** A year, the longest max-age caches honour; hashed names change whenever their content does. */
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -38,51 +39,21 @@ export function hasContentHash(name: string): boolean {
   return (digits && (lower || upper)) || (lower && upper);
 }
 
-/** Turns a glob into an anchored regular expression; every other character is literal. */
-export function globToRegExp(glob: string): RegExp {
-  let source = '';
-  for (let index = 0; index < glob.length; index++) {
-    const char = glob[index]!;
-    if (char === '*' && glob[index + 1] === '*') {
-      // `**/` also matches no directory at all, so `**/*.html` matches `index.html`.
-      if (glob[index + 2] === '/') {
-        source += '(?:.*/)?';
-        index += 2;
-      } else {
-        source += '.*';
-        index += 1;
-      }
-    } else if (char === '*') source += '[^/]*';
-    else if (char === '?') source += '[^/]';
-    else source += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${source}$`);
-}
-
-interface CompiledRule {
-  readonly regex: RegExp;
-  readonly basename: boolean;
-  readonly value: string;
-}
-
-function compile(rules: readonly CacheRule[]): CompiledRule[] {
-  return rules.map((rule) => ({ regex: globToRegExp(rule.match), basename: !rule.match.includes('/'), value: rule.value }));
-}
-
 /** A site's Cache-Control policy, compiled once. */
 export class CachePolicy {
-  readonly #rules: readonly CompiledRule[];
+  readonly #ruled: RuleMatcher;
   readonly #hashed: boolean;
 
   constructor(siteRules: readonly CacheRule[], pluginRules: readonly CacheRule[], immutableHashedAssets: boolean) {
-    this.#rules = [...compile(siteRules), ...compile(pluginRules)];
+    this.#ruled = compileCacheRules([...siteRules, ...pluginRules]);
     this.#hashed = immutableHashedAssets;
   }
 
   /** The Cache-Control of the file at `path` (relative), given what its deploy stored and its type. */
   valueFor(path: string, stored: string | undefined, contentType: string): string {
+    const ruled = this.#ruled(path);
+    if (ruled !== undefined) return ruled;
     const name = path.slice(path.lastIndexOf('/') + 1);
-    for (const rule of this.#rules) if (rule.regex.test(rule.basename ? name : path)) return rule.value;
     if (this.#hashed && hasContentHash(name)) return IMMUTABLE;
     // A stored value is used only when it is a valid header value (storage may hold anything).
     if (stored !== undefined && stored.length > 0 && stored.length <= 200 && HEADER_VALUE.test(stored)) return stored;

@@ -11,7 +11,7 @@ import type { GitConfig, GitSiteConfig } from '../config.js';
 import { parseCommit } from '../repo/commitObject.js';
 import type { ObjectStore } from '../repo/objectStore.js';
 import { listTreeFiles } from '../tree/siteTree.js';
-import { compileCacheRules } from './cacheRules.js';
+import { compileCacheRules } from '../../../core/services/releases/cacheRules.js';
 import { contentTypeFor } from './contentType.js';
 
 /** Longest deployed path in bytes: S3 keys are at most 1024, and paths may become keys at a CDN. */

@@ -1,5 +1,6 @@
 /**
- * Cache-Control per deployed file, from an ordered list of `{ match, value }` rules; the first
+ * Cache-Control per deployed file, shared by the writer (git stores a value with each file) and
+ * the reader (the edge's own rules come first), from an ordered list of `{ match, value }` rules; the first
  * rule whose glob matches the path wins. Globs: `*` and `?` stay within one path segment, `**`
  * crosses segments; a glob without `/` is matched against the file name alone (as in .gitignore).
  */
