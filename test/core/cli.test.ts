@@ -113,9 +113,16 @@ describe('hearth token new', () => {
 describe('hearth start', () => {
   it('serves /healthz and ends with exit 0 within 5 s of SIGTERM', async () => {
     const dir = await scratchCopyOfExample();
-    const yaml = (await (await import('node:fs/promises')).readFile(join(dir, 'hosts.yaml'), 'utf8')).replace('port: 8080', 'port: 0').replace('port: 8081', 'port: 0');
+    // The example's services host with every plugin, on free ports so parallel suites never clash.
+    const yaml = (await (await import('node:fs/promises')).readFile(join(dir, 'hosts.yaml'), 'utf8'))
+      .replace('port: 8080', 'port: 0')
+      .replace('port: 8081', 'port: 0')
+      .replace('edge: {}', 'edge: { port: 0 }')
+      .replace('allow: [127.0.0.0/8]', 'allow: [127.0.0.0/8]\n        listeners: [{ protocol: tcp, port: 0 }, { protocol: udp, port: 0 }]');
     await writeFile(join(dir, 'hosts.yaml'), yaml);
-    const running = await startCli(['start', 'services'], /services ready at (http:\/\/\S+)/, { cwd: dir });
+    const env = { HEARTH_BACKUP_PASSPHRASE: 'cli-test-passphrase' };
+    const running = await startCli(['start', 'services'], /services ready at (http:\/\/\S+)/, { cwd: dir, env });
+    expect(running.output.stderr).toContain('plugins: git, edge, query, backup, intake');
     const url = /services ready at (http:\/\/\S+)/.exec(running.output.stderr)![1]!;
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     const sent = Date.now();
