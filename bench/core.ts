@@ -45,7 +45,7 @@ async function rssMb(pid: number): Promise<number> {
 
 async function measure(args: string[], url: (port: number) => string, cwd: string, port: number): Promise<{ readyMs: number; rssMb: number }> {
   const started = performance.now();
-  const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, BENCH_PORT: String(port) } });
+  const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, BENCH_PORT: String(port), HEARTH_BACKUP_PASSPHRASE: process.env.HEARTH_BACKUP_PASSPHRASE ?? 'bench-only' } });
   try {
     await untilReady(url(port), child, Date.now() + 10_000);
     const readyMs = performance.now() - started;

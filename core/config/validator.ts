@@ -44,7 +44,9 @@ function pathOf(instancePath: string): (string | number)[] {
 
 // The keywords only record where they matched; values are changed after validation so no other
 // keyword ever sees a changed value.
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true, verbose: true });
+// Validators run once per load, so compiling fast matters more than validating fast: skipping
+// Ajv's code optimisation takes ~30 ms off a services host's start.
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true, verbose: true, code: { optimize: false } });
 ajv.addKeyword({
   keyword: 'hearthSecret',
   schemaType: 'boolean',
