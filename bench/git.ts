@@ -20,6 +20,7 @@ import { readLivePointer } from '../core/services/releases/releaseReader.js';
 import type { Storage } from '../core/services/storage/storage.js';
 import { bootHost } from '../test/helpers/bootHost.js';
 import { git, runGit } from '../test/git/gitCli.js';
+import { seededRandom } from '../test/helpers/seededRandom.js';
 
 const FILES = 5_100;
 /** First pushes per server, alternating, so a busy moment of the machine hits both alike. */
@@ -30,22 +31,12 @@ const TOKEN = 'hth_bench-token';
 /** A fixed seed, so every run pushes the same bytes. */
 const SEED = 0x5eed;
 
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = 'the quick brown fox jumps over a lazy dog while static sites deploy with one push and analytics count every visit'.split(' ');
 
 /** Writes the site: mostly pages and styles (text), plus images (incompressible bytes). */
 async function generateSite(dir: string): Promise<{ files: number; bytes: number }> {
-  const random = prng(SEED);
+  const random = seededRandom(SEED);
   let bytes = 0;
   for (let i = 0; i < FILES; i++) {
     const section = `section-${String(i % 50).padStart(2, '0')}`;

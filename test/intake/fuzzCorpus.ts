@@ -3,18 +3,7 @@
  * framing, over-long lines, bad numbers, unknown sites, future times, JSON meant to hurt parsers.
  */
 import { bunnyLine, octetCounted, rfc5424 } from './logSenders.js';
-
-/** A small seeded PRNG (mulberry32), so every run sends the same corpus. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../helpers/seededRandom.js';
 
 const COMBINED = '203.0.113.9 - - [10/Oct/2023:13:55:36 +0000] "GET /a HTTP/1.1" 200 5 "-" "ua"';
 const CADDY = '{"ts":1709543700.5,"request":{"method":"GET","host":"example.com","uri":"/c","headers":{}},"status":200,"size":1}';

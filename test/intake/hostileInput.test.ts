@@ -12,7 +12,8 @@ import { parseLogLine } from '../../plugins/intake/parsers/logFormat.js';
 import { syslogMessage } from '../../plugins/intake/syslog/syslogMessage.js';
 import { TcpFramer } from '../../plugins/intake/syslog/tcpFraming.js';
 import { removeDir, startIntake, type IntakeUnderTest } from './intakeHarness.js';
-import { hostileLines, hostileTcpBytes, seededRandom } from './fuzzCorpus.js';
+import { hostileLines, hostileTcpBytes } from './fuzzCorpus.js';
+import { seededRandom } from '../helpers/seededRandom.js';
 import { bunnyLine, sampleValue, sendTcp, sendUdp, waitFor } from './logSenders.js';
 
 describe('parsers under fuzzing', () => {

@@ -6,6 +6,7 @@
  * comment sequences and non-ASCII text, so escaping is exercised by ordinary queries too.
  */
 import type { AccessRecord } from '../../core/services/analytics/accessRecord.js';
+import { seededRandom } from '../helpers/seededRandom.js';
 
 /** The host's clock in the query suites: Sunday 30 June 2024, 15:30 UTC. */
 export const FIXTURE_NOW = Date.UTC(2024, 5, 30, 15, 30);
@@ -41,17 +42,6 @@ const BROWSERS: readonly [string, string][] = [
 const STATUSES = [200, 200, 200, 200, 200, 200, 200, 304, 301, 404, 404, 500, 503];
 const CACHE = ['HIT', 'HIT', 'MISS', 'EXPIRED', ''];
 
-/** mulberry32: a small, fast, well-mixed 32-bit PRNG. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function fileTypeOf(path: string): string {
   const name = path.slice(path.lastIndexOf('/') + 1);
@@ -63,7 +53,7 @@ function fileTypeOf(path: string): string {
 
 /** Builds the fixture: `count` records, always the same for the same arguments. */
 export function fixtureRecords(count = 4000, seed = 20240630): AccessRecord[] {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   const dense = { start: Date.UTC(2024, 4, 1), end: Date.UTC(2024, 5, 30, 15) };
   const sparse = { start: Date.UTC(2024, 1, 20), end: dense.start };
