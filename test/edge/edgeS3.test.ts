@@ -3,33 +3,23 @@
  * ranges read as byte ranges of bundles in the bucket, deploys under load never mixed, and a
  * request on a collected release answered from the new one.
  */
-import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobIdOf } from '../../core/services/releases/releaseLayout.js';
 import { edgeGet } from './edgeClient.js';
 import { bootEdgeHost, TOKENS_YAML, type EdgeHost } from './edgeHost.js';
 import { hammer, releaseFiles, removedFiles } from './releaseHammer.js';
 import { publish } from './directPublish.js';
+import { s3Env, s3StorageYaml, suitePrefix } from '../helpers/s3HostStorage.js';
 
 let host: EdgeHost;
 
 function yaml(prefix: string, revalidateMs: number): string {
-  const s3 = inject('s3');
   return `
 hosts:
   services:
     port: 0
     log: { level: warn }
-    storage:
-      engine: s3
-      s3:
-        bucket: ${s3.bucket}
-        region: ${s3.region}
-        endpoint: ${s3.endpoint}
-        accessKeyId: \${S3_KEY}
-        secretAccessKey: \${S3_SECRET}
-        prefix: ${prefix}
-        forcePathStyle: true
+${s3StorageYaml(prefix)}
     plugins:
       git: { releasesKept: 2 }
       edge: { port: 0, revalidateMs: ${revalidateMs}, logs: { enabled: false } }
@@ -39,11 +29,10 @@ sites:
 ${TOKENS_YAML}`;
 }
 
-const env = () => ({ S3_KEY: inject('s3').accessKeyId, S3_SECRET: inject('s3').secretAccessKey });
 
 beforeAll(async () => {
   // A prefix of its own, so this suite never meets another's keys in the shared bucket.
-  host = await bootEdgeHost(yaml(`edge-suite-${randomBytes(4).toString('hex')}/`, 20), { env: env() });
+  host = await bootEdgeHost(yaml(suitePrefix('edge-suite'), 20), { env: s3Env() });
 });
 
 afterAll(async () => {
@@ -92,7 +81,7 @@ describe('a collected release on S3', () => {
   });
 
   it('is answered from the new live release', async () => {
-    slow = await bootEdgeHost(yaml(`edge-suite-gc-${randomBytes(4).toString('hex')}/`, 3_600_000), { env: env() });
+    slow = await bootEdgeHost(yaml(suitePrefix('edge-suite-gc'), 3_600_000), { env: s3Env() });
     const get = (path: string) => edgeGet(slow.url, 'gc.example', path);
     // The edge read "nothing deployed" at start and keeps that for an hour: a deploy made straight
     // to storage is picked up by asking the edge to check now.

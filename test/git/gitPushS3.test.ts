@@ -1,31 +1,21 @@
-import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootGitHost, tokensYaml, type GitHost } from './gitHost.js';
 import { git, runGit, WorkTree } from './gitCli.js';
+import { s3Env, s3StorageYaml, suitePrefix } from '../helpers/s3HostStorage.js';
 
 let host: GitHost;
 let work: WorkTree;
 
 beforeAll(async () => {
-  const s3 = inject('s3');
   // A prefix of its own, so this suite never meets another's keys in the shared bucket.
-  const prefix = `git-suite-${randomBytes(4).toString('hex')}/`;
+  const prefix = suitePrefix('git-suite');
   host = await bootGitHost(
     `
 hosts:
   services:
     port: 0
     log: { level: warn }
-    storage:
-      engine: s3
-      s3:
-        bucket: ${s3.bucket}
-        region: ${s3.region}
-        endpoint: ${s3.endpoint}
-        accessKeyId: \${S3_KEY}
-        secretAccessKey: \${S3_SECRET}
-        prefix: ${prefix}
-        forcePathStyle: true
+${s3StorageYaml(prefix)}
     plugins:
       git: { releasesKept: 2 }
 sites:
@@ -33,7 +23,7 @@ sites:
   other.example: {}
 ${tokensYaml(['bucket.example'])}
 `,
-    { env: { S3_KEY: s3.accessKeyId, S3_SECRET: s3.secretAccessKey } },
+    { env: s3Env() },
   );
   work = await WorkTree.create();
 });
