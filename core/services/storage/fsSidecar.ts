@@ -123,15 +123,6 @@ export async function hashOpenFile(handle: FileHandle): Promise<string> {
   return `"${hash.digest('hex')}"`;
 }
 
-/** fsyncs a directory, so a rename or create inside it survives a power cut. */
-export async function syncDirectory(path: string): Promise<void> {
-  const handle = await open(path, constants.O_RDONLY | constants.O_DIRECTORY);
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 function parseSidecar(text: string): Sidecar | undefined {
   let value: unknown;

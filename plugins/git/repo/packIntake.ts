@@ -13,7 +13,7 @@ import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { indexPack } from 'isomorphic-git';
 import { HearthError } from '../../../core/errors/HearthError.js';
-import { syncDirectory } from './refStore.js';
+import { syncDirectory } from '../../../core/services/syncDirectory.js';
 import { scanPack } from './packScan.js';
 
 const PACK_HEADER_BYTES = 12;

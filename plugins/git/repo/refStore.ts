@@ -8,6 +8,7 @@ import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/p
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { isOid } from '../protocol/refName.js';
+import { syncDirectory } from '../../../core/services/syncDirectory.js';
 
 /** A ref and the object it points to. */
 export interface RefEntry {
@@ -124,12 +125,3 @@ export class RefStore {
   }
 }
 
-/** Syncs a directory so a rename inside it survives a crash. */
-export async function syncDirectory(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}

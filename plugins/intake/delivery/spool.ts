@@ -15,7 +15,8 @@ import type { AccessRecord } from '../../../core/services/analytics/accessRecord
 import { HearthError } from '../../../core/errors/HearthError.js';
 import { ByteBlocks, recycleBlocks, type TakenBytes } from './byteBlocks.js';
 import { DurabilityWaiters } from './durabilityWaiters.js';
-import { batchBaseName, fsyncDirectory, recoverSpool, REJECTED_DIR, writeAll, type SpooledBatch } from './spoolFiles.js';
+import { batchBaseName, recoverSpool, REJECTED_DIR, writeAll, type SpooledBatch } from './spoolFiles.js';
+import { syncDirectory } from '../../../core/services/syncDirectory.js';
 
 export type { SpooledBatch } from './spoolFiles.js';
 
@@ -210,7 +211,7 @@ export class Spool {
     if (taken.rows > 0) {
       if (!segment.handle) {
         segment.handle = await open(path, 'a', 0o600);
-        await fsyncDirectory(this.#options.dir);
+        await syncDirectory(this.#options.dir);
       }
       await writeAll(segment.handle, taken.buffers, taken.bytes);
       await segment.handle.datasync();

@@ -2,7 +2,7 @@
  * The spool's files on disk: their names (`<unix ms>-<batch id>.open` while filling, `.csv` once
  * sealed), durable writes, and recovery of what a previous run left behind.
  */
-import { mkdir, open, readdir, readFile, rename, rm, truncate, type FileHandle } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { batchIdHex, type AccessBatch } from '../../../core/services/analytics/accessBatch.js';
 
@@ -22,15 +22,6 @@ export function batchBaseName(id: bigint, createdAt: number): string {
   return `${String(createdAt).padStart(13, '0')}-${batchIdHex(id)}`;
 }
 
-/** fsyncs a directory, so a file just created or renamed in it survives a power cut. */
-export async function fsyncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 /** Writes every byte of `buffers` (a short `writev` is continued). */
 export async function writeAll(handle: FileHandle, buffers: readonly Buffer[], bytes: number): Promise<void> {

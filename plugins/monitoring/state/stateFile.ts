@@ -6,6 +6,7 @@
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { HearthError } from '../../../core/errors/HearthError.js';
+import { syncDirectory } from '../../../core/services/syncDirectory.js';
 
 /** Largest state file read back; anything bigger is treated as corrupt. */
 const MAX_STATE_BYTES = 64 * 1024 * 1024;
@@ -66,11 +67,6 @@ export class StateFile<T> {
       await handle.close();
     }
     await rename(temporary, this.path);
-    const dirHandle = await open(dir, 'r');
-    try {
-      await dirHandle.sync();
-    } finally {
-      await dirHandle.close();
-    }
+    await syncDirectory(dir);
   }
 }
