@@ -76,10 +76,6 @@ export async function buildProgram(argv: readonly string[], io: CliIO): Promise<
   // Loading every plugin costs time and memory (database drivers, git): core commands skip it.
   const first = firstCommand(argv);
   if (first === undefined || !CORE_COMMANDS.has(first)) registerPluginCommands(program, io, await discoverPlugins(io, peekFileOption(argv)));
-  for (const command of program.commands) {
-    command.exitOverride();
-    for (const sub of command.commands) sub.exitOverride();
-  }
   return program;
 }
 
