@@ -21,6 +21,8 @@ export interface CheckedHost {
   readonly storage: { readonly engine: string; readonly location: string };
   readonly analytics: { readonly engine: string; readonly location: string };
   readonly ports: readonly { readonly owner: string; readonly path: string; readonly port: number; readonly protocol: 'tcp' | 'udp' }[];
+  /** Services the host's plugins need or want (text output shows storage and analytics only when used). */
+  readonly services: readonly string[];
 }
 
 /** Summarises a host for output. */
@@ -39,6 +41,7 @@ export function describeHost(host: HostConfig): CheckedHost {
       location: analytics.clickhouse ? `${analytics.clickhouse.url} database ${analytics.clickhouse.database}` : analytics.duckdbFile,
     },
     ports: host.ports,
+    services: [...new Set(host.plugins.flatMap((p) => [...(p.definition.needs ?? []), ...(p.definition.wants ?? [])]))].sort(),
   };
 }
 
@@ -68,16 +71,14 @@ export function registerCheck(program: Command, io: CliIO): void {
       }
       const where = relative(process.cwd(), config.file) || config.file;
       println(io.out, `${where}: ok — stage ${config.stage}${config.portOffset ? ` (ports +${config.portOffset})` : ''}, ${hosts.length} host(s), ${Object.keys(config.sites).length} site(s), ${Object.keys(config.tokens).length} token(s)`);
-      for (const [index, host] of hosts.entries()) {
-        const uses = (service: string): boolean =>
-          Object.values(config.hosts)[index]!.plugins.some((p) => [...(p.definition.needs ?? []), ...(p.definition.wants ?? [])].includes(service as never));
+      for (const host of hosts) {
         println(io.out);
         println(io.out, `${host.name}  http://${host.address}:${host.port}  (listens on ${host.listen})`);
         println(io.out, `  plugins:   ${host.plugins.join(', ') || '(none)'}`);
         println(io.out, `  ports:     ${host.ports.map((p) => `${p.port}/${p.protocol} ${p.owner === 'http' ? 'http' : p.path.split('.plugins.')[1] ?? p.owner}`).join(', ')}`);
         println(io.out, `  data:      ${host.dataDir}`);
-        if (uses('storage')) println(io.out, `  storage:   ${host.storage.engine} ${host.storage.location}`);
-        if (uses('analytics')) println(io.out, `  analytics: ${host.analytics.engine} ${host.analytics.location}`);
+        if (host.services.includes('storage')) println(io.out, `  storage:   ${host.storage.engine} ${host.storage.location}`);
+        if (host.services.includes('analytics')) println(io.out, `  analytics: ${host.analytics.engine} ${host.analytics.location}`);
       }
     });
 }
