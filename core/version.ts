@@ -2,8 +2,9 @@
 import { readFileSync } from 'node:fs';
 
 function readVersion(): string {
-  // core/version.ts in the source tree, dist/core/version.js once built: package.json is two or three levels up.
-  for (const relative of ['../package.json', '../../package.json']) {
+  // package.json is some levels up: from core/ in the source tree, from dist/core/ or a bundle
+  // chunk in dist/core/chunks/ once built.
+  for (const relative of ['../package.json', '../../package.json', '../../../package.json']) {
     try {
       const pkg = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as { name?: string; version?: string };
       if (pkg.name === 'hearth' && pkg.version) return pkg.version;

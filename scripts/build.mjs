@@ -1,0 +1,75 @@
+/**
+ * `npm run build`: bundles core/ and plugins/ into dist/ with esbuild, so starting a host reads
+ * about a hundred files instead of the ~900 (our modules and node_modules') it did file by file.
+ *
+ * Layout, and why:
+ * - Every core module is an entry point at its usual path (dist/core/config/schemaTypes.js, ...),
+ *   so a plugin loaded from a path or an npm package that imports `hearth/dist/core/...` gets the
+ *   very module instances the CLI runs (one error catalogue, one `Secret` class).
+ * - Each built-in plugin's index is an entry point at dist/plugins/<id>/index.js, where
+ *   core/plugin/resolvePlugin.ts looks for built-in plugins by id.
+ * - Shared code goes to chunks in dist/core/chunks/, as deep as dist/core/<area>/, so a path a core
+ *   module computes from import.meta.url (resolvePlugin's `../../plugins/`) holds in whichever file
+ *   esbuild put the module.
+ * - Dynamic imports stay dynamic (their own chunks), so drivers loaded on first use stay lazy.
+ *   Native modules stay in node_modules.
+ */
+import { build } from 'esbuild';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+const outdir = join(root, 'dist');
+
+/** Packages left to Node: native bindings cannot be bundled. */
+const EXTERNAL = ['@duckdb/node-api'];
+
+/** Worker scripts, emitted beside the code that starts them (`new URL('./x.js', import.meta.url)`). */
+const WORKERS = [{ in: 'plugins/backup/format/codecWorker.ts', out: 'plugins/backup/codecWorker' }];
+
+function sourceFiles(dir) {
+  return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && !entry.name.endsWith('.d.ts') ? [path] : [];
+  });
+}
+
+const pluginEntries = readdirSync(join(root, 'plugins'), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && existsSync(join(root, 'plugins', entry.name, 'index.ts')))
+  .map((entry) => join('plugins', entry.name, 'index.ts'));
+
+rmSync(outdir, { recursive: true, force: true });
+const result = await build({
+  absWorkingDir: root,
+  entryPoints: [...sourceFiles('core'), ...pluginEntries, ...WORKERS],
+  outdir,
+  outbase: '.',
+  entryNames: '[dir]/[name]',
+  chunkNames: 'core/chunks/[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.19',
+  external: EXTERNAL,
+  sourcemap: true,
+  metafile: true,
+  logLevel: 'warning',
+  // Bundled CommonJS packages call require() for Node's built-ins; ESM has none of its own.
+  banner: { js: "import { createRequire as __hearthRequire } from 'node:module'; const require = __hearthRequire(import.meta.url);" },
+});
+
+// A file found through import.meta.url must be where the bundled code now looks for it.
+const missing = [];
+for (const output of Object.keys(result.metafile.outputs).filter((file) => file.endsWith('.js'))) {
+  const code = readFileSync(join(root, output), 'utf8');
+  for (const match of code.matchAll(/new URL\("(\.{1,2}\/[^"]+\.js)", import\.meta\.url\)/g)) {
+    if (!existsSync(join(root, dirname(output), match[1]))) missing.push(`${relative(root, join(root, output))}: ${match[1]}`);
+  }
+}
+if (missing.length > 0) {
+  console.error(`build: bundled code looks for files that are not there:\n  ${missing.join('\n  ')}`);
+  process.exit(1);
+}
