@@ -8,15 +8,20 @@
 import { hash, randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { NumberGenerations } from './numberGenerations.js';
+import { ownedText } from './ownedText.js';
 
 /** The salt file's name in the data directory. */
 export const SALT_FILE = 'visitor-salt.json';
 const DAY_MS = 86_400_000;
 /**
- * Visitor ids remembered by (site, IP, user agent) for the day: a visit makes many requests, and a
- * SHA-256 costs microseconds. Forgotten when full and at every salt rotation; never written down.
+ * Distinct visitors (site, IP, user agent) a cache generation holds: a visit makes many requests,
+ * and a SHA-256 costs a microsecond. A busy day's visitors fit in two generations (about 18 MB at
+ * most); forgotten at every salt rotation, never written down.
  */
-const CACHE_ENTRIES = 100_000;
+const CACHE_GENERATION_ENTRIES = 262_144;
+/** Visitors with other keys (IPv6 addresses, beyond 2^20 user agents) remembered by text. */
+const TEXT_CACHE_ENTRIES = 100_000;
 /** 2^21: the top 21 of the hash's first 32 bits, so an id has 53 bits and is a safe integer. */
 const HIGH_BITS = 0x200000;
 
@@ -31,6 +36,8 @@ function dayOf(ms: number): string {
 
 /** User agent keys that fit beside an IPv4 address in one number key (2^20; 2^52 in all, exact). */
 const AGENT_KEYS = 0x100000;
+/** Sites given a cache tag; a host file with more sites caches the rest by text. */
+const MAX_NUMBERED_SITES = 65_000;
 
 /** A dotted-quad IPv4 address as a number, or -1 for anything else (IPv6, junk). */
 export function ipv4Number(ip: string): number {
@@ -61,13 +68,12 @@ export class VisitorHasher {
   readonly #file: string;
   #salt = '';
   /**
-   * site -> (IPv4 as a number, user agent key) -> id. Number keys: a map of tens of thousands of
-   * string keys costs a microsecond a lookup here, numbers a tenth of that. Other addresses (IPv6)
-   * use `#byText`.
+   * (site index, IPv4 as a number and user agent key in one exact integer) -> id. Other
+   * addresses (IPv6) use `#byText`.
    */
-  #cache = new Map<string, Map<number, number>>();
+  readonly #byNumber = new NumberGenerations(CACHE_GENERATION_ENTRIES);
+  readonly #siteIndex = new Map<string, number>();
   #byText = new Map<string, number>();
-  #cached = 0;
   /** When the current salt stops being valid (the next UTC midnight), unix ms. */
   #validUntil = 0;
 
@@ -82,19 +88,21 @@ export class VisitorHasher {
   visitorId(site: string, ip: string, userAgent: string, agentKey: number, now: number): number {
     if (now >= this.#validUntil) this.#rotate(now);
     const v4 = ipv4Number(ip);
+    let siteIndex = this.#siteIndex.get(site);
+    if (siteIndex === undefined && this.#siteIndex.size < MAX_NUMBERED_SITES) this.#siteIndex.set(site, (siteIndex = this.#siteIndex.size));
     // 2^20 user agents a day get number keys; beyond, the text key still works.
-    const numeric = v4 >= 0 && agentKey < AGENT_KEYS;
-    let bySite = this.#cache.get(site);
-    if (!bySite) this.#cache.set(site, (bySite = new Map()));
+    const numeric = v4 >= 0 && agentKey < AGENT_KEYS && siteIndex !== undefined;
     const numberKey = v4 * AGENT_KEYS + agentKey;
     const textKey = numeric ? '' : `${site}\0${ip}\0${agentKey}`;
-    const cached = numeric ? bySite.get(numberKey) : this.#byText.get(textKey);
+    const cached = numeric ? this.#byNumber.get(siteIndex!, numberKey) : this.#byText.get(textKey);
     if (cached !== undefined) return cached;
     const digest = hash('sha256', `${this.#salt}\0${site}\0${ip}\0${userAgent}`, 'buffer');
     const id = (digest.readUInt32BE(0) % HIGH_BITS) * 0x100000000 + digest.readUInt32BE(4);
-    if (++this.#cached > CACHE_ENTRIES) this.#forget();
-    if (numeric) bySite.set(numberKey, id);
-    else this.#byText.set(textKey, id);
+    if (numeric) this.#byNumber.set(siteIndex!, numberKey, id);
+    else {
+      if (this.#byText.size >= TEXT_CACHE_ENTRIES) this.#byText = new Map();
+      this.#byText.set(ownedText(textKey), id);
+    }
     return id;
   }
 
@@ -113,9 +121,8 @@ export class VisitorHasher {
   }
 
   #forget(): void {
-    this.#cache = new Map();
+    this.#byNumber.clear();
     this.#byText = new Map();
-    this.#cached = 0;
   }
 
   #load(): SaltState | undefined {
