@@ -5,6 +5,7 @@
  * for none of them is dropped as `unknown_site`.
  */
 import type { TokenRegistry } from '../../../core/services/tokens.js';
+import { ownedText } from './ownedText.js';
 import type { RawAccess } from './rawAccess.js';
 
 /** Host names remembered (hit or miss); the cache starts over when full. */
@@ -46,7 +47,7 @@ export class SiteResolver {
     if (cached !== undefined) return cached ?? undefined;
     const site = this.#tokens.siteForHostname(host.length > 255 ? host.slice(0, 255) : host);
     if (this.#byHost.size >= CACHE_ENTRIES) this.#byHost.clear();
-    this.#byHost.set(host, site ?? null);
+    this.#byHost.set(ownedText(host), site ?? null);
     return site;
   }
 }

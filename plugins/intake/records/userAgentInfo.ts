@@ -4,6 +4,7 @@
  */
 import { isbot } from 'isbot';
 import { UAParser } from 'ua-parser-js';
+import { ownedText } from './ownedText.js';
 
 /** What the store keeps of a user agent. */
 export interface UserAgentInfo {
@@ -52,7 +53,7 @@ export class UserAgentReader {
       key: nextKey++,
     });
     if (this.#cache.size >= CACHE_ENTRIES) this.#cache.clear();
-    this.#cache.set(userAgent, info);
+    this.#cache.set(ownedText(userAgent), info);
     return info;
   }
 }

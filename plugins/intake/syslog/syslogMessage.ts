@@ -69,6 +69,8 @@ function rfc3164Message(frame: string, afterPri: number): string {
 
 /** The message of a syslog frame, or the frame itself when it has no syslog header. */
 export function syslogMessage(frame: string): string {
+  // Most lines have no envelope: one character tells, before any regular expression runs.
+  if (frame.charCodeAt(0) !== 0x3c) return withoutBom(frame);
   const pri = PRI.exec(frame);
   if (!pri) return withoutBom(frame);
   const afterPri = pri[0].length;
