@@ -7,9 +7,7 @@ import { definePlugin, type PluginInstance } from '../../core/plugin/definition.
 import { alertsCommand, silenceCommand } from './cli/commands.js';
 import { monitoringConfigSchema } from './config.js';
 import { monitoringErrors } from './errors.js';
-import { registerMonitoringRoutes } from './http/api.js';
 import type { Monitor } from './monitor.js';
-import { createMonitor } from './monitorSetup.js';
 
 /** What setup returns: the lifecycle, plus the monitor itself for tests and tools. */
 export interface MonitoringInstance extends PluginInstance {
@@ -29,6 +27,9 @@ export const monitoringPlugin = definePlugin({
   // silences.json, notifications.json and alert-state.json: all of the plugin's directory.
   state: {},
   async setup(ctx): Promise<MonitoringInstance> {
+    // Every host that names this plugin in its file loads this module to check the config; only the
+    // monitoring host needs the scraper, rule engine, PromQL parser and receivers behind it.
+    const [{ createMonitor }, { registerMonitoringRoutes }] = await Promise.all([import('./monitorSetup.js'), import('./http/api.js')]);
     const monitor = await createMonitor({
       config: ctx.config,
       file: ctx.file,

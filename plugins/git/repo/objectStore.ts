@@ -8,9 +8,9 @@
 import * as fs from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readObject } from 'isomorphic-git';
 import { HearthError } from '../../../core/errors/HearthError.js';
 import { readPackIndexes, type PackIndexFile } from './packIndexFile.js';
+import { isomorphicGit } from './isomorphicGit.js';
 
 /** A git object's type and content. */
 export interface GitObject {
@@ -58,6 +58,7 @@ export class ObjectStore {
   async read(oid: string): Promise<GitObject> {
     const location = await this.#locate(oid);
     if (!location) throw new HearthError('HEARTH_ERR_GIT_MISSING_OBJECTS', `object ${oid} is missing; push again from a complete clone`);
+    const { readObject } = await isomorphicGit();
     try {
       const read = await readObject({ fs, gitdir: location.dir.gitdir, oid, format: 'content', cache: this.#cache });
       const content = read.object as Uint8Array;

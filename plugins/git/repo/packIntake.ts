@@ -11,10 +11,10 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { indexPack } from 'isomorphic-git';
 import { HearthError } from '../../../core/errors/HearthError.js';
 import { syncDirectory } from '../../../core/services/syncDirectory.js';
 import { scanPack } from './packScan.js';
+import { isomorphicGit } from './isomorphicGit.js';
 
 const PACK_HEADER_BYTES = 12;
 const PACK_TRAILER_BYTES = 20;
@@ -138,6 +138,7 @@ function checkPack(pack: ReceivedPack): number {
  */
 async function indexReceivedPack(quarantineDir: string, name: string, objectCount: number): Promise<void> {
   const filepath = join('objects', 'pack', `${name}.pack`);
+  const { indexPack } = await isomorphicGit();
   let oids: readonly string[];
   try {
     ({ oids } = await indexPack({ fs, dir: quarantineDir, gitdir: quarantineDir, filepath, cache: {} }));
