@@ -18,6 +18,7 @@ import { build } from 'esbuild';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { precompileSchemas } from './precompileSchemas.mjs';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const outdir = join(root, 'dist');
@@ -36,14 +37,14 @@ function sourceFiles(dir) {
   });
 }
 
-const pluginEntries = readdirSync(join(root, 'plugins'), { withFileTypes: true })
+const pluginIds = readdirSync(join(root, 'plugins'), { withFileTypes: true })
   .filter((entry) => entry.isDirectory() && existsSync(join(root, 'plugins', entry.name, 'index.ts')))
-  .map((entry) => join('plugins', entry.name, 'index.ts'));
+  .map((entry) => entry.name);
 
 rmSync(outdir, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
-  entryPoints: [...sourceFiles('core'), ...pluginEntries, ...WORKERS],
+  entryPoints: [...sourceFiles('core'), ...pluginIds.map((id) => join('plugins', id, 'index.ts')), ...WORKERS],
   outdir,
   outbase: '.',
   entryNames: '[dir]/[name]',
@@ -61,11 +62,13 @@ const result = await build({
   banner: { js: "import { createRequire as __hearthRequire } from 'node:module'; const require = __hearthRequire(import.meta.url);" },
 });
 
+await precompileSchemas(outdir, pluginIds);
+
 // A file found through import.meta.url must be where the bundled code now looks for it.
 const missing = [];
 for (const output of Object.keys(result.metafile.outputs).filter((file) => file.endsWith('.js'))) {
   const code = readFileSync(join(root, output), 'utf8');
-  for (const match of code.matchAll(/new URL\("(\.{1,2}\/[^"]+\.js)", import\.meta\.url\)/g)) {
+  for (const match of code.matchAll(/new URL\("(\.{1,2}\/[^"]+\.c?js)", import\.meta\.url\)/g)) {
     if (!existsSync(join(root, dirname(output), match[1]))) missing.push(`${relative(root, join(root, output))}: ${match[1]}`);
   }
 }

@@ -1,14 +1,16 @@
 /**
- * Schema validation for the host file, with every problem collected. One Ajv instance serves the
- * core and every plugin schema; validators are compiled once per schema. Two keywords act on the
- * data while it is checked: `hearthSecret` wraps a string in a {@link Secret}, and `hearthPort`
- * adds the stage's port offset and records the port for `hearth check`.
+ * Schema validation for the host file, with every problem collected. Each schema's validator is
+ * the build's (precompiledValidators.ts) or, failing that, compiled once by one Ajv instance. Two
+ * keywords (schemaKeywords.ts) act on the data while it is checked: `hearthSecret` wraps a string
+ * in a {@link Secret}, and `hearthPort` adds the stage's port offset and records the port for
+ * `hearth check`.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import type { DataValidationCxt } from 'ajv/dist/types/index.js';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import type { TSchema } from '@sinclair/typebox';
 import { Secret } from './secret.js';
 import { describeSchemaError } from './schemaMessages.js';
+import { createValidatorAjv, type KeywordRun } from './schemaKeywords.js';
+import { precompiledValidator } from './precompiledValidators.js';
 
 /** A path into the YAML document: map keys and list indexes. */
 export type YamlPath = readonly (string | number)[];
@@ -26,13 +28,6 @@ export interface FoundPort {
   readonly protocol: 'tcp' | 'udp';
 }
 
-interface KeywordRun {
-  readonly secrets: (string | number)[][];
-  readonly ports: { path: (string | number)[]; protocol: 'tcp' | 'udp' }[];
-}
-
-let activeRun: KeywordRun | undefined;
-
 function pathOf(instancePath: string): (string | number)[] {
   if (instancePath === '') return [];
   return instancePath
@@ -44,28 +39,9 @@ function pathOf(instancePath: string): (string | number)[] {
 
 // The keywords only record where they matched; values are changed after validation so no other
 // keyword ever sees a changed value.
-// Validators run once per load, so compiling fast matters more than validating fast: skipping
-// Ajv's code optimisation takes ~30 ms off a services host's start.
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true, verbose: true, code: { optimize: false } });
-ajv.addKeyword({
-  keyword: 'hearthSecret',
-  schemaType: 'boolean',
-  validate: function recordSecret(_schema: boolean, data: unknown, _parent?: unknown, cxt?: DataValidationCxt) {
-    if (typeof data === 'string' && cxt) activeRun?.secrets.push(pathOf(cxt.instancePath));
-    return true;
-  },
-});
-ajv.addKeyword({
-  keyword: 'hearthPort',
-  schemaType: 'boolean',
-  validate: function recordPort(_schema: boolean, data: unknown, _parent?: unknown, cxt?: DataValidationCxt) {
-    if (!Number.isInteger(data) || (data as number) < 0 || (data as number) > 65535 || !cxt) return true;
-    // A port is TCP unless the map holding it says `protocol: udp` (e.g. a syslog listener).
-    const protocol = (cxt.parentData as { protocol?: unknown } | undefined)?.protocol === 'udp' ? 'udp' : 'tcp';
-    activeRun?.ports.push({ path: pathOf(cxt.instancePath), protocol });
-    return true;
-  },
-});
+// Schemas compiled here (those the build did not precompile) run once per load, so compiling fast
+// matters more than validating fast: skipping Ajv's code optimisation saves ~30 ms a services host.
+let ajv: Ajv | undefined;
 
 function replaceAt(root: unknown, path: readonly (string | number)[], change: (value: unknown) => unknown): void {
   let node = root as Record<string | number, unknown>;
@@ -79,7 +55,7 @@ const compiled = new WeakMap<TSchema, ValidateFunction>();
 function compile(schema: TSchema): ValidateFunction {
   let validate = compiled.get(schema);
   if (!validate) {
-    validate = ajv.compile(schema);
+    validate = precompiledValidator(schema) ?? (ajv ??= createValidatorAjv({ optimize: false })).compile(schema);
     compiled.set(schema, validate);
   }
   return validate;
@@ -118,8 +94,9 @@ export function validateAt(
   if (coerced) run = runOnce(validate, data);
   const problems = toProblems(validate.errors ?? [], basePath);
   const ports: FoundPort[] = [];
-  for (const path of run.secrets) replaceAt(data, path, (value) => new Secret(value as string));
-  for (const { path, protocol } of run.ports) {
+  for (const pointer of run.secrets) replaceAt(data, pathOf(pointer), (value) => new Secret(value as string));
+  for (const { path: pointer, protocol } of run.ports) {
+    const path = pathOf(pointer);
     const fullPath = [...basePath, ...path];
     replaceAt(data, path, (value) => {
       const configured = value as number;
@@ -140,12 +117,7 @@ export function validateAt(
 
 function runOnce(validate: ValidateFunction, data: unknown): KeywordRun {
   const run: KeywordRun = { secrets: [], ports: [] };
-  activeRun = run;
-  try {
-    validate(data);
-  } finally {
-    activeRun = undefined;
-  }
+  validate.call(run, data);
   return run;
 }
 
