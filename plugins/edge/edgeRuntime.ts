@@ -53,15 +53,17 @@ export function createEdgeRuntime(ctx: EdgeContext): EdgeInstance {
   const sites = new Map<string, SiteRuntime>();
   for (const site of Object.values(ctx.file.sites)) {
     const settings = resolveEdgeSite(ctx.sites.get(site.name));
+    const headers = siteHeaders({ site: site.name, tls, hstsMaxAge: config.hstsMaxAge, ...(config.headers ? { pluginHeaders: config.headers } : {}), ...(settings.headers ? { siteHeaders: settings.headers } : {}) });
     rules.set(site.name, {
       cleanUrls: settings.cleanUrls,
       notFoundPage: settings.notFoundPage,
       policy: new CachePolicy(settings.cacheControl, config.cacheControl, config.immutableHashedAssets),
       compressMinBytes: config.compression.minBytes,
+      siteHeaders: headers,
     });
     sites.set(site.name, {
       name: site.name,
-      headers: siteHeaders({ site: site.name, tls, hstsMaxAge: config.hstsMaxAge, ...(config.headers ? { pluginHeaders: config.headers } : {}), ...(settings.headers ? { siteHeaders: settings.headers } : {}) }),
+      headers,
       meters: metrics.site(site.name),
       pullZoneId: settings.pullZoneId,
     });

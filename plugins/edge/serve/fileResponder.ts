@@ -44,19 +44,13 @@ export class FileResponder {
   respond(exchange: Exchange, release: ServedRelease, prepared: PreparedFile, status: 200 | 404): Promise<void> | undefined {
     const { req } = exchange;
     const { file } = prepared;
-    const headers: Record<string, string | number> = { ...exchange.site.headers, 'Content-Type': prepared.contentType, 'Cache-Control': status === 200 ? prepared.cacheControl : 'no-cache' };
-    if (prepared.vary) headers.Vary = 'Accept-Encoding';
-    if (status === 200) {
-      headers.ETag = prepared.etag;
-      headers['Last-Modified'] = release.lastModified;
-      headers['Accept-Ranges'] = 'bytes';
-      if (isNotModified(req.headers, file.blob, release.lastModifiedMs)) {
-        exchange.send(304, headers, undefined, 'HIT');
-        return undefined;
-      }
+    if (status === 200 && isNotModified(req.headers, file.blob, release.lastModifiedMs)) {
+      exchange.send(304, this.#headers(exchange, release, prepared, status), undefined, 'HIT');
+      return undefined;
     }
     const range = status === 200 && req.headers.range !== undefined && ifRangeAllows(req.headers, file.blob, release.lastModifiedMs) ? decideRange(req.headers.range, file.size) : FULL;
     if (range.kind === 'unsatisfiable') {
+      const headers = this.#headers(exchange, release, prepared, status);
       headers['Content-Range'] = `bytes */${file.size}`;
       headers['Content-Type'] = 'text/plain; charset=utf-8';
       exchange.send(416, headers, Buffer.from('Range not satisfiable\n'), 'NONE');
@@ -69,9 +63,19 @@ export class FileResponder {
       if (accepted.br && prepared.br !== undefined) [encoding, source] = ['br', prepared.br];
       else if (accepted.gzip && prepared.gzip !== undefined) [encoding, source] = ['gzip', prepared.gzip];
       else if (prepared.compressible && file.size <= this.#parts.compressMaxBytes && (accepted.br || accepted.gzip)) {
-        return this.#compressed(exchange, release, prepared, status, headers, accepted.br ? 'br' : 'gzip');
+        return this.#compressed(exchange, release, prepared, status, this.#headers(exchange, release, prepared, status), accepted.br ? 'br' : 'gzip');
       }
     }
+    // The common case: the whole file as stored, from memory, with its prepared header list.
+    if (status === 200 && encoding === 'identity' && range.kind === 'full' && !exchange.head && file.size <= this.#parts.cacheMaxFileBytes) {
+      const cached = this.#parts.cache.get(`${release.site}/${file.blob}`);
+      if (cached !== undefined) {
+        exchange.site.meters.hit();
+        exchange.sendIdentity(prepared.identityHeaders, cached);
+        return undefined;
+      }
+    }
+    const headers = this.#headers(exchange, release, prepared, status);
     if (encoding !== 'identity') {
       headers['Content-Encoding'] = encoding;
       if (status === 200) headers.ETag = etagOf(file.blob, encoding);
@@ -100,6 +104,18 @@ export class FileResponder {
       });
     }
     return this.#stream(exchange, release, source, sent, headers, partial);
+  }
+
+  /** The headers of a response of `prepared` that is not its plain 200 (see `identityHeaders`). */
+  #headers(exchange: Exchange, release: ServedRelease, prepared: PreparedFile, status: 200 | 404): Record<string, string | number> {
+    const headers: Record<string, string | number> = { ...exchange.site.headers, 'Content-Type': prepared.contentType, 'Cache-Control': status === 200 ? prepared.cacheControl : 'no-cache' };
+    if (prepared.vary) headers.Vary = 'Accept-Encoding';
+    if (status === 200) {
+      headers.ETag = prepared.etag;
+      headers['Last-Modified'] = release.lastModified;
+      headers['Accept-Ranges'] = 'bytes';
+    }
+    return headers;
   }
 
   #loadWhole(release: ServedRelease, source: FileAt, key: string): Promise<{ content: Buffer; hit: boolean }> {

@@ -29,6 +29,12 @@ export interface PreparedFile extends FileAt {
   readonly gzip?: FileAt;
   /** True when the response depends on Accept-Encoding. */
   readonly vary: boolean;
+  /**
+   * Every header of the file's full 200 response as it is stored (the site's own headers, type,
+   * caching, validators), as name/value pairs in one flat list — the form node:http writes with
+   * the least work — without the per-response X-Request-Id and Content-Length.
+   */
+  readonly identityHeaders: readonly string[];
 }
 
 /** Where a request path leads in a release. */
@@ -44,6 +50,8 @@ export interface PathRules {
   readonly policy: CachePolicy;
   /** compression.minBytes: smaller files are not worth compressing. */
   readonly compressMinBytes: number;
+  /** The headers every response of the site carries (securityHeaders.ts). */
+  readonly siteHeaders: Readonly<Record<string, string>>;
 }
 
 const MISSING: Resolution = Object.freeze({ kind: 'missing' });
@@ -84,16 +92,24 @@ export class ServedRelease {
     const br = this.#sibling(`${path}.br`);
     const gzip = this.#sibling(`${path}.gz`);
     const compressible = isCompressible(contentType) && file.size >= this.#rules.compressMinBytes;
+    const etag = etagOf(file.blob, 'identity');
+    const cacheControl = this.#rules.policy.valueFor(path, file.cacheControl, contentType);
+    const vary = compressible || br !== undefined || gzip !== undefined;
+    const identityHeaders = Object.entries(this.#rules.siteHeaders).flat();
+    identityHeaders.push('Content-Type', contentType, 'Cache-Control', cacheControl);
+    if (vary) identityHeaders.push('Vary', 'Accept-Encoding');
+    identityHeaders.push('ETag', etag, 'Last-Modified', this.lastModified, 'Accept-Ranges', 'bytes');
     const made: PreparedFile = {
       path,
       file,
-      etag: etagOf(file.blob, 'identity'),
+      etag,
       contentType,
-      cacheControl: this.#rules.policy.valueFor(path, file.cacheControl, contentType),
+      cacheControl,
       compressible,
       ...(br ? { br } : {}),
       ...(gzip ? { gzip } : {}),
-      vary: compressible || br !== undefined || gzip !== undefined,
+      vary,
+      identityHeaders: Object.freeze(identityHeaders),
     };
     this.#prepared.set(path, made);
     return made;
