@@ -4,9 +4,9 @@
  * (retention drops partitions), LowCardinality columns only where it is no longer experimental
  * (19.3 and later), batches loaded as CSV with an explicit column list.
  */
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { createClient, ClickHouseError, type ClickHouseClient, type Logger as ClientLogger, type LogParams } from '@clickhouse/client';
+import type { ClickHouseClient, Logger as ClientLogger, LogParams } from '@clickhouse/client';
 import type { Logger } from 'pino';
 import { HearthError } from '../../errors/HearthError.js';
 import type { Secret } from '../../config/secret.js';
@@ -36,9 +36,38 @@ export interface ClickHouseEngineOptions {
   readonly logger: Logger;
 }
 
+/** The client library, loaded when an engine first connects: a host on DuckDB never loads it. */
+let driver: typeof import('@clickhouse/client') | undefined;
+
+function isServerError(error: unknown): error is InstanceType<NonNullable<typeof driver>['ClickHouseError']> {
+  return driver !== undefined && error instanceof driver.ClickHouseError;
+}
+
+/**
+ * Reads a whole file with one read request. `readFile` reads 512 KiB at a time, each piece a turn
+ * of the event loop: with the loop busy parsing logs, a 15 MB batch took hundreds of milliseconds
+ * to read, and the inserts fell behind.
+ */
+async function readAtOnce(file: string): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    const body = Buffer.allocUnsafe(size);
+    let filled = 0;
+    while (filled < size) {
+      const { bytesRead } = await handle.read(body, filled, size - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return filled === size ? body : body.subarray(0, filled);
+  } finally {
+    await handle.close();
+  }
+}
+
 function wrap(error: unknown, doing: string, url: string): HearthError {
   if (error instanceof HearthError) return error;
-  if (error instanceof ClickHouseError && REJECTING_CODES.has(error.code)) {
+  if (isServerError(error) && REJECTING_CODES.has(error.code)) {
     return new HearthError('HEARTH_ERR_ANALYTICS_REJECTED', `ClickHouse refused ${doing}: ${error.message}`, { cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);
@@ -116,7 +145,8 @@ export function createClickHouseEngine(options: ClickHouseEngineOptions): StoreE
     columnType: (column) => (lowCardinality ? column.clickhouse : column.clickhouse.replace(/^LowCardinality\((.+)\)$/, '$1')),
     qualify: (name) => `${database}.${checkIdentifier(name, 'table')}`,
     async connect() {
-      client ??= createClient({
+      driver ??= await import('@clickhouse/client');
+      client ??= driver.createClient({
         url: options.url,
         username: options.user,
         password: options.password?.reveal() ?? '',
@@ -138,7 +168,7 @@ export function createClickHouseEngine(options: ClickHouseEngineOptions): StoreE
       attempt('an insert', async (c) => {
         // One buffer, one write: a chunked stream would need the event loop (busy parsing logs)
         // for every 64 KiB. A batch file is bounded by the batch size (about 15 MB at 50k rows).
-        const body = await readFile(file);
+        const body = await readAtOnce(file);
         await c.insert({ table, values: Readable.from([body], { objectMode: false }), format: 'CSV', columns: [...ACCESS_COLUMN_NAMES] as [string, ...string[]], query_id: label });
       }),
     async settle(batchId) {
@@ -151,7 +181,7 @@ export function createClickHouseEngine(options: ClickHouseEngineOptions): StoreE
           running = Number(row?.running ?? 0);
         } catch (error) {
           // A user barred from system.processes cannot wait this way; the row check still runs.
-          if ((error as Error).cause instanceof ClickHouseError) return;
+          if (isServerError((error as Error).cause)) return;
           throw error;
         }
         if (running === 0) return;
