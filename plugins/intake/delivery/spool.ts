@@ -20,6 +20,11 @@ import { syncDirectory } from '../../../core/services/syncDirectory.js';
 
 export type { SpooledBatch } from './spoolFiles.js';
 
+/** How often the batch timer looks at the current batch, at most (milliseconds). */
+const IDLE_TICK_MS = 100;
+/** Share of a full batch from which a batch that stopped growing is sealed before its delay. */
+const IDLE_SEAL_SHARE = 0.1;
+
 /** How the spool batches and whom it tells. */
 export interface SpoolOptions {
   readonly dir: string;
@@ -58,6 +63,8 @@ export class Spool {
   #spooledRows = 0;
   #flushing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** Rows of the current batch when the timer last looked (to see that appends stopped). */
+  #rowsAtLastTick = -1;
   #closed = false;
 
   constructor(options: SpoolOptions) {
@@ -87,7 +94,7 @@ export class Spool {
       this.#spooledRows += batch.rowCount;
     }
     if (batches.length > 0) this.#options.logger.info({ batches: batches.length, rows: this.#spooledRows }, 'spool recovered; replaying');
-    this.#timer = setInterval(() => this.#sealIfOld(), Math.max(10, Math.floor(this.#options.maxBatchDelayMs / 4)));
+    this.#timer = setInterval(() => this.#sealIfDue(), Math.max(10, Math.min(IDLE_TICK_MS, Math.floor(this.#options.maxBatchDelayMs / 4))));
     this.#timer.unref();
     return batches;
   }
@@ -166,9 +173,17 @@ export class Spool {
     this.#kick();
   }
 
-  #sealIfOld(): void {
+  /**
+   * Seals the current batch once it is older than the batch delay, or — when it holds a good
+   * share of a batch — as soon as a tick passes without a new row: a burst that has ended is
+   * stored now instead of waiting out the delay, while a trickle still makes one insert per delay.
+   */
+  #sealIfDue(): void {
     const segment = this.#current;
-    if (segment && !segment.full && segment.rows > 0 && Date.now() - segment.createdAt >= this.#options.maxBatchDelayMs) {
+    if (!segment || segment.full || segment.rows === 0) return;
+    const idle = segment.rows === this.#rowsAtLastTick && segment.rows >= this.#options.maxBatchRows * IDLE_SEAL_SHARE;
+    this.#rowsAtLastTick = segment.rows;
+    if (idle || Date.now() - segment.createdAt >= this.#options.maxBatchDelayMs) {
       segment.full = true;
       this.#queue(segment);
     }
