@@ -11,6 +11,8 @@ export class ContentCache {
   readonly #entries = new Map<string, Buffer>();
   readonly #loading = new Map<string, Promise<Buffer>>();
   #bytes = 0;
+  /** The most recently used key: hitting it again needs no move (a busy page is hit over and over). */
+  #newest: string | undefined;
 
   /** `maxBytes` is the most the cached buffers may hold together. */
   constructor(maxBytes: number) {
@@ -30,10 +32,11 @@ export class ContentCache {
   /** The cached content, marking it recently used; undefined on a miss. */
   get(key: string): Buffer | undefined {
     const content = this.#entries.get(key);
-    if (content !== undefined) {
+    if (content !== undefined && key !== this.#newest) {
       // Re-inserting moves the key to the end of the Map's order: the most recently used.
       this.#entries.delete(key);
       this.#entries.set(key, content);
+      this.#newest = key;
     }
     return content;
   }
@@ -53,6 +56,7 @@ export class ContentCache {
       this.#entries.delete(oldest.value);
     }
     this.#entries.set(key, content);
+    this.#newest = key;
     this.#bytes += content.length;
   }
 
@@ -84,6 +88,7 @@ export class ContentCache {
   /** Drops every entry. */
   clear(): void {
     this.#entries.clear();
+    this.#newest = undefined;
     this.#bytes = 0;
   }
 }
