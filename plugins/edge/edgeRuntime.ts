@@ -130,7 +130,7 @@ export function createEdgeRuntime(ctx: EdgeContext): EdgeInstance {
   };
 }
 
-function chooseSink(config: EdgeConfig, ingest: IngestService | undefined): AccessLogSink<unknown> | undefined {
+function chooseSink(config: EdgeConfig, ingest: IngestService | undefined): AccessLogSink | undefined {
   if (ingest !== undefined) return ingestSink(ingest);
   const intake = config.logs.intake;
   if (intake === undefined) return undefined;

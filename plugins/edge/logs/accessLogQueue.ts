@@ -1,12 +1,14 @@
 /**
- * The access-log queue between requests and a sink. A request only appends its record (never
- * waits); batches leave when full or every `flushMs`, one hand-over at a time. A failed hand-over
- * is counted and its batch put back for the next tick; the queue is bounded, and records beyond it
- * are dropped and counted — a slow or dead sink costs memory up to the bound, never a response.
+ * The access-log queue between requests and a sink. A request only adds its record to the open
+ * batch (never waits); batches leave when full or every `flushMs`, oldest first, one hand-over at
+ * a time. A failed hand-over is counted and its batch kept at the head for the next tick; the
+ * queue is bounded, and records beyond it are dropped and counted — a slow or dead sink costs
+ * memory up to the bound, never a response.
  */
 import type { Logger } from 'pino';
 import type { EdgeMetrics } from '../metrics.js';
 import type { EdgeAccessRecord } from './accessRecord.js';
+import type { LogBatch } from './logBatches.js';
 import type { AccessLogSink } from './logSinks.js';
 
 /** How the queue batches. */
@@ -21,12 +23,15 @@ export interface QueueOptions {
 const FAILURE_LOG_INTERVAL_MS = 60_000;
 
 /** Batches records, encoded as the sink wants them, to one sink. */
-export class AccessLogQueue<T> {
-  readonly #sink: AccessLogSink<T>;
+export class AccessLogQueue<B extends LogBatch = LogBatch> {
+  readonly #sink: AccessLogSink<B>;
   readonly #options: QueueOptions;
   readonly #metrics: EdgeMetrics;
   readonly #logger: Logger;
-  #queue: T[] = [];
+  #open: B;
+  /** Full batches waiting, oldest first (a failed one stays at the head). */
+  #ready: B[] = [];
+  #queued = 0;
   #timer: NodeJS.Timeout | undefined;
   #sending: Promise<void> | undefined;
   #soonScheduled = false;
@@ -34,16 +39,17 @@ export class AccessLogQueue<T> {
   #stopping: Promise<void> | undefined;
   #lastFailureLog = 0;
 
-  constructor(sink: AccessLogSink<T>, options: QueueOptions, metrics: EdgeMetrics, logger: Logger) {
+  constructor(sink: AccessLogSink<B>, options: QueueOptions, metrics: EdgeMetrics, logger: Logger) {
     this.#sink = sink;
     this.#options = options;
     this.#metrics = metrics;
     this.#logger = logger;
+    this.#open = sink.newBatch();
   }
 
   /** Records waiting. */
   get queued(): number {
-    return this.#queue.length;
+    return this.#queued;
   }
 
   /** Starts the periodic flush. */
@@ -58,12 +64,14 @@ export class AccessLogQueue<T> {
       this.#metrics.logDropped('stopped', 1);
       return;
     }
-    if (this.#queue.length >= this.#options.maxQueued) {
+    if (this.#queued >= this.#options.maxQueued) {
       this.#metrics.logDropped('queue_full', 1);
       return;
     }
-    this.#queue.push(this.#sink.encode(record));
-    if (this.#queue.length >= this.#options.batchRecords && !this.#soonScheduled && this.#sending === undefined) {
+    this.#open.add(record);
+    this.#queued++;
+    if (this.#open.records >= this.#options.batchRecords) this.#close();
+    if (this.#ready.length > 0 && !this.#soonScheduled && this.#sending === undefined) {
       this.#soonScheduled = true;
       setImmediate(() => {
         this.#soonScheduled = false;
@@ -80,35 +88,34 @@ export class AccessLogQueue<T> {
     return this.#sending;
   }
 
+  /** Moves the open batch, if it holds records, to the ready ones. */
+  #close(): void {
+    if (this.#open.records === 0) return;
+    this.#ready.push(this.#open);
+    this.#open = this.#sink.newBatch();
+  }
+
   async #drain(): Promise<void> {
-    while (this.#queue.length > 0) {
-      const size = this.#options.batchRecords;
-      let batch: T[];
-      if (this.#queue.length <= size) {
-        batch = this.#queue;
-        this.#queue = [];
-      } else batch = this.#queue.splice(0, size);
+    this.#close();
+    while (this.#ready.length > 0) {
+      const batch = this.#ready[0]!;
       try {
         await this.#sink.send(batch);
-        this.#metrics.logSent(this.#sink.name, batch.length);
       } catch (error) {
         this.#metrics.sinkFailed(this.#sink.name);
-        this.#putBack(batch);
         const now = Date.now();
         if (now - this.#lastFailureLog >= FAILURE_LOG_INTERVAL_MS) {
           this.#lastFailureLog = now;
-          this.#logger.warn({ sink: this.#sink.name, err: error, queued: this.#queue.length }, 'edge: access logs could not be handed over; retrying');
+          this.#logger.warn({ sink: this.#sink.name, err: error, queued: this.#queued }, 'edge: access logs could not be handed over; retrying');
         }
         return;
       }
+      this.#ready.shift();
+      this.#queued -= batch.records;
+      this.#metrics.logSent(this.#sink.name, batch.records);
+      // Records that came while this one was sent may have filled the open batch: they go next.
+      if (this.#ready.length === 0) this.#close();
     }
-  }
-
-  #putBack(batch: T[]): void {
-    const room = this.#options.maxQueued - this.#queue.length;
-    const kept = room >= batch.length ? batch : batch.slice(batch.length - Math.max(room, 0));
-    if (kept.length < batch.length) this.#metrics.logDropped('queue_full', batch.length - kept.length);
-    this.#queue = kept.concat(this.#queue);
   }
 
   /** Stops taking records, hands over what is queued within `stopFlushMs`, then closes the sink. Idempotent. */
@@ -123,17 +130,19 @@ export class AccessLogQueue<T> {
     const deadline = Date.now() + this.#options.stopFlushMs;
     const waitAtMost = (ms: number, what: Promise<unknown>): Promise<unknown> =>
       Promise.race([what, new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(ms, deadline - Date.now()))).unref())]);
-    while (this.#queue.length > 0 && Date.now() < deadline) {
-      const before = this.#queue.length;
+    while (this.#queued > 0 && Date.now() < deadline) {
+      const before = this.#queued;
       await waitAtMost(Infinity, this.flush());
       // No progress (the sink is down): wait a little before the next try instead of spinning.
-      if (this.#queue.length >= before) await waitAtMost(100, new Promise(() => undefined));
+      if (this.#queued >= before) await waitAtMost(100, new Promise(() => undefined));
     }
     if (this.#sending !== undefined) await waitAtMost(Infinity, this.#sending.catch(() => undefined));
-    if (this.#queue.length > 0) {
-      this.#metrics.logDropped('stopped', this.#queue.length);
-      this.#logger.warn({ sink: this.#sink.name, dropped: this.#queue.length }, 'edge: access logs left undelivered at stop');
-      this.#queue = [];
+    if (this.#queued > 0) {
+      this.#metrics.logDropped('stopped', this.#queued);
+      this.#logger.warn({ sink: this.#sink.name, dropped: this.#queued }, 'edge: access logs left undelivered at stop');
+      this.#ready = [];
+      this.#open = this.#sink.newBatch();
+      this.#queued = 0;
     }
     await this.#sink.close();
   }

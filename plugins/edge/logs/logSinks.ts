@@ -8,18 +8,18 @@ import { createConnection, type Socket } from 'node:net';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { isIP } from 'node:net';
 import type { IngestService } from '../../intake/index.js';
-import type { EdgeAccessRecord } from './accessRecord.js';
-import { bunnyLine } from './bunnyLine.js';
+import { LineBatch, RecordBatch, type LogBatch } from './logBatches.js';
 
 /**
- * A destination for batches of records. `encode` runs when a request ends, so only the encoded
- * form (a record for intake, one short string for the network) waits in the queue.
+ * A destination for batches of records. A record is added to a batch (encoded as the sink wants
+ * it) when its request ends, so only the encoded form waits in the queue.
  */
-export interface AccessLogSink<T = unknown> {
+export interface AccessLogSink<B extends LogBatch = LogBatch> {
   /** `ingest`, `tcp` or `udp`: the metrics label. */
   readonly name: string;
-  encode(record: EdgeAccessRecord): T;
-  send(items: readonly T[]): Promise<void>;
+  /** A new, empty batch. */
+  newBatch(): B;
+  send(batch: B): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -27,12 +27,12 @@ export interface AccessLogSink<T = unknown> {
 const NETWORK_TIMEOUT_MS = 10_000;
 
 /** Hands batches to the intake plugin of this host. */
-export function ingestSink(ingest: IngestService): AccessLogSink<EdgeAccessRecord> {
+export function ingestSink(ingest: IngestService): AccessLogSink<RecordBatch> {
   return {
     name: 'ingest',
-    encode: (record) => record,
-    async send(records) {
-      await ingest.submit(records);
+    newBatch: () => new RecordBatch(),
+    async send(batch) {
+      await ingest.submit(batch.items);
     },
     async close() {},
   };
@@ -46,7 +46,7 @@ export function splitAddress(address: string): { host: string; port: number } {
 }
 
 /** Sends Bunny lines over one TCP connection, reconnecting with exponential back-off. */
-export class TcpLogSink implements AccessLogSink<string> {
+export class TcpLogSink implements AccessLogSink<LineBatch> {
   readonly name = 'tcp';
   readonly #host: string;
   readonly #port: number;
@@ -63,13 +63,13 @@ export class TcpLogSink implements AccessLogSink<string> {
     this.#backoff = backoff;
   }
 
-  encode(record: EdgeAccessRecord): string {
-    return bunnyLine(record);
+  newBatch(): LineBatch {
+    return new LineBatch();
   }
 
-  async send(lines: readonly string[]): Promise<void> {
+  async send(batch: LineBatch): Promise<void> {
     const socket = await this.#connected();
-    const payload = `${lines.join('\n')}\n`;
+    const payload = batch.bytes;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => fail(new Error(`writing to ${this.#host}:${this.#port} took over ${NETWORK_TIMEOUT_MS} ms`)), NETWORK_TIMEOUT_MS);
       const fail = (error: Error): void => {
@@ -143,7 +143,7 @@ export class TcpLogSink implements AccessLogSink<string> {
 }
 
 /** Sends Bunny lines in UDP datagrams of at most `datagramBytes` (a longer line goes alone). */
-export class UdpLogSink implements AccessLogSink<string> {
+export class UdpLogSink implements AccessLogSink<LineBatch> {
   readonly name = 'udp';
   readonly #host: string;
   readonly #port: number;
@@ -166,23 +166,24 @@ export class UdpLogSink implements AccessLogSink<string> {
     return this.#socket;
   }
 
-  encode(record: EdgeAccessRecord): string {
-    return bunnyLine(record);
+  newBatch(): LineBatch {
+    return new LineBatch();
   }
 
-  async send(lines: readonly string[]): Promise<void> {
-    let datagram = '';
-    for (const line of lines) {
-      if (datagram.length > 0 && Buffer.byteLength(datagram) + Buffer.byteLength(line) + 1 > this.#datagramBytes) {
-        await this.#sendOne(datagram);
-        datagram = '';
-      }
-      datagram += datagram.length > 0 ? `\n${line}` : line;
+  /** Sends whole lines, as many as fit in each datagram (without the last newline). */
+  async send(batch: LineBatch): Promise<void> {
+    const bytes = batch.bytes;
+    let start = 0;
+    while (start < bytes.length) {
+      // The datagram ends at the last line end that fits; a line longer than a datagram goes alone.
+      let end = bytes.lastIndexOf(0x0a, Math.min(bytes.length, start + this.#datagramBytes + 1) - 1);
+      if (end < start) end = bytes.indexOf(0x0a, start);
+      await this.#sendOne(bytes.subarray(start, end));
+      start = end + 1;
     }
-    if (datagram.length > 0) await this.#sendOne(datagram);
   }
 
-  #sendOne(datagram: string): Promise<void> {
+  #sendOne(datagram: Buffer): Promise<void> {
     const socket = this.#open();
     return new Promise((resolve, reject) => socket.send(datagram, this.#port, this.#host, (error) => (error ? reject(error) : resolve())));
   }
