@@ -63,6 +63,8 @@ export interface StateOwner {
   readonly dataDir: string;
   /** The plugin's validated config on the host. */
   readonly config: unknown;
+  /** The host's resolved config: its data directory, storage and analytics store. */
+  readonly host: HostConfig;
 }
 
 /** State a plugin owns, so the backup plugin can snapshot and restore it without knowing the plugin. */

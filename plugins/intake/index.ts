@@ -4,6 +4,7 @@
  * enriched, spooled to disk and stored per site in the analytics store. See docs/plugins/intake.md.
  */
 import { definePlugin } from '../../core/plugin/definition.js';
+import { dumpAnalytics, loadAnalytics } from './analyticsState.js';
 import { intakeConfigSchema, intakeSiteSchema } from './config.js';
 import { intakeErrors } from './errors.js';
 import type { IngestService } from './ingestService.js';
@@ -27,8 +28,9 @@ export const intakePlugin = definePlugin({
   siteSchema: intakeSiteSchema,
   needs: ['analytics', 'tokens', 'metrics', 'clock', 'scheduler'],
   provides: ['ingest'],
-  // The spool holds accepted records not yet stored; the visitor salt is left out on purpose.
-  state: { paths: [SPOOL_DIR] },
+  // The spool holds accepted records not yet stored, the dump the records stored in an embedded
+  // analytics database; the visitor salt is left out on purpose.
+  state: { paths: [SPOOL_DIR], dump: dumpAnalytics, load: loadAnalytics },
   errors: intakeErrors,
   setup(ctx): IntakeInstance {
     const runtime = createIntakeRuntime(ctx);

@@ -69,6 +69,26 @@ function readCsvSql(file: string): string {
   );
 }
 
+/** A DuckDB file held open by an engine of this process. */
+export interface HeldDuckDBFile {
+  /** Runs `task` between two writes: it may run statements on the writer, and nothing else writes meanwhile. */
+  holdingWrites<T>(task: (run: (sql: string) => Promise<void>) => Promise<T>): Promise<T>;
+}
+
+/**
+ * Engines open in this process, by file: a backup taken by the running host copies the file
+ * through the engine that holds it (duckdbCopy.ts) and never opens the file a second time — in
+ * one process, closing a second handle would drop the lock the first one holds (POSIX locks are
+ * per process). One map per process, even if this module were loaded twice.
+ */
+const OPEN_ENGINES = Symbol.for('hearth.analytics.duckdb.openEngines');
+const openEngines = ((globalThis as Record<symbol, unknown>)[OPEN_ENGINES] ??= new Map<string, HeldDuckDBFile>()) as Map<string, HeldDuckDBFile>;
+
+/** The engine of this process that has `file` open, if any. */
+export function heldDuckDBFile(file: string): HeldDuckDBFile | undefined {
+  return openEngines.get(file);
+}
+
 /** Creates the DuckDB engine; nothing is opened until `connect`. */
 export function createDuckDBEngine(options: DuckDBEngineOptions): StoreEngine {
   let instance: DuckDBInstance | undefined;
@@ -107,6 +127,16 @@ export function createDuckDBEngine(options: DuckDBEngineOptions): StoreEngine {
         writer = await opened.connect();
         reader = await opened.connect();
         instance = opened;
+        openEngines.set(options.file, {
+          holdingWrites: (task) =>
+            writes(async () => {
+              try {
+                return await task(async (sql) => void (await writer!.run(sql)));
+              } catch (error) {
+                throw wrap(error, 'a copy of its file', options.file);
+              }
+            }),
+        });
       } catch (error) {
         throw wrap(error, 'to open its file', options.file);
       }
@@ -129,6 +159,7 @@ export function createDuckDBEngine(options: DuckDBEngineOptions): StoreEngine {
       await run(`DELETE FROM ${ACCESS_TABLE} WHERE date >= ${start} AND date < ${start} + INTERVAL 1 MONTH`);
     },
     async close() {
+      openEngines.delete(options.file);
       await writes(async () => undefined);
       await reads(async () => undefined);
       reader?.closeSync();

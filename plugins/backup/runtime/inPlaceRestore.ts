@@ -83,7 +83,7 @@ async function preparePlugin(source: SnapshotSource, context: PrepareContext): P
         await swapPluginState(staging, live, paths, aside);
         if (!dumpDir || !load) return;
         try {
-          await load.call(state, dumpDir, { dataDir: live, config: entry!.config });
+          await load.call(state, dumpDir, { dataDir: live, config: entry!.config, host });
         } catch (error) {
           throw new HearthError('HEARTH_ERR_BACKUP_DUMP_FAILED', `plugin '${source.name}' failed to load its restored dump: ${describeError(error)}; its files were restored, the previous ones are in ${aside}`, { cause: error });
         }

@@ -4,19 +4,11 @@
  * `.pre-restore/`, so a restore can be undone by hand) and the restored ones renamed in. A failed
  * restore therefore never leaves a plugin with half its files.
  */
-import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { HearthError } from '../../../core/errors/HearthError.js';
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { pathExists } from '../../../core/services/pathExists.js';
 
 /** A fresh, empty scratch directory `<parent>/<prefix>-<random>`. */
 export async function scratchDir(parent: string, prefix: string): Promise<string> {
@@ -33,7 +25,7 @@ export function fileStamp(date: Date): string {
 
 /** Moves `from` to `to` (creating `to`'s parent) when `from` exists; returns whether it did. */
 async function moveIfPresent(from: string, to: string): Promise<boolean> {
-  if (!(await exists(from))) return false;
+  if (!(await pathExists(from))) return false;
   await mkdir(dirname(to), { recursive: true, mode: 0o700 });
   await rename(from, to);
   return true;
@@ -90,7 +82,7 @@ export async function prepareDestination(destination: string): Promise<{ readonl
   return {
     scratch,
     async finish() {
-      if (await exists(destination)) await rmdir(destination);
+      if (await pathExists(destination)) await rmdir(destination);
       await rename(scratch, destination);
     },
   };

@@ -16,6 +16,7 @@ import { checkSafePath } from '../format/tree.js';
 export interface StateHookContext {
   readonly dataDir: string;
   readonly config: unknown;
+  readonly host: HostConfig;
 }
 
 /** A state hook as the backup plugin calls it. */
@@ -87,7 +88,7 @@ export function hostSources(host: HostConfig, extra: ExtraSources): BackupSource
     if (paths.length === 0 && !state.dump) continue;
     const root = join(host.dataDir, entry.id);
     const dump = state.dump as StateHook | undefined;
-    const context: StateHookContext = { dataDir: root, config: entry.config };
+    const context: StateHookContext = { dataDir: root, config: entry.config, host };
     sources.push({ kind: 'plugin', name: entry.id, root, paths, ...(dump ? { dump: (dir: string) => dump.call(state, dir, context) } : {}) });
   }
   for (const path of extra.paths) sources.push({ kind: 'path', name: path.name, path: path.path });

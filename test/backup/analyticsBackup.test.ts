@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AnalyticsStore } from '../../core/services/analytics/analyticsStore.js';
+import type { PluginInstance } from '../../core/plugin/definition.js';
+import type { BackupInstance } from '../../plugins/backup/index.js';
+import type { IntakeInstance } from '../../plugins/intake/index.js';
+import { bootHost, type BootedHost } from '../helpers/bootHost.js';
+import { runCli } from '../helpers/runCli.js';
+import { bunnyLine } from '../intake/logSenders.js';
+import { removeTempDirs, tempDir } from './backupFixture.js';
+
+const PASSPHRASE = 'the operator keeps this one';
+const env = { HEARTH_BACKUP_PASSPHRASE: PASSPHRASE };
+
+const hostFile = `
+defaults: { dataDir: ./data }
+hosts:
+  services:
+    port: 0
+    plugins:
+      intake:
+        listeners: [{ protocol: tcp, port: 0, host: 127.0.0.1 }]
+        batch: { maxDelayMs: 100 }
+      backup:
+        target: { dir: ./backups }
+sites:
+  example.com: {}
+`;
+
+let dir: string;
+beforeAll(async () => {
+  process.env.HEARTH_BACKUP_PASSPHRASE = PASSPHRASE;
+  dir = await tempDir('hearth-analytics-backup-');
+});
+afterAll(async () => {
+  delete process.env.HEARTH_BACKUP_PASSPHRASE;
+  await removeTempDirs();
+});
+
+async function boot(): Promise<{ host: BootedHost; store: AnalyticsStore; intake: IntakeInstance }> {
+  const host = await bootHost(hostFile, { dir });
+  const intake = host.host.instance<IntakeInstance & PluginInstance>('intake')!;
+  return { host, intake, store: host.host.container.resolve('analytics') as AnalyticsStore };
+}
+
+async function storeLines(intake: IntakeInstance, store: AnalyticsStore, from: number, count: number): Promise<void> {
+  const before = await store.count();
+  const lines = Array.from({ length: count }, (_, index) => bunnyLine(from + index));
+  expect((await intake.ingest.submitLines(lines, { format: 'bunny' })).accepted).toBe(count);
+  await expect.poll(() => store.count(), { timeout: 10_000 }).toBe(before + count);
+}
+
+describe('the embedded analytics database in backups', () => {
+  it('is in the running host’s own backups, consistent while records keep arriving, and comes back with one restore', async () => {
+    const { host, intake, store } = await boot();
+    await storeLines(intake, store, 0, 300);
+    // Records keep arriving while the host backs itself up: the copy is taken between two writes.
+    const arriving = storeLines(intake, store, 300, 200);
+    const outcome = await host.host.instance<BackupInstance>('backup')!.runNow();
+    await arriving;
+    const intakeSource = outcome.snapshot.snapshot.sources.find((source) => source.name === 'intake');
+    expect(intakeSource?.dump, 'the snapshot holds the dump of the analytics database').toBeDefined();
+
+    // From another process the file is held by the host: the command says so instead of copying a torn file.
+    const busy = await runCli(['backup', 'run', 'services', '-f', join(dir, 'hosts.yaml')], { env });
+    expect(busy.code).toBe(1);
+    expect(busy.stderr).toContain("plugin 'intake' failed to dump its state");
+    expect(busy.stderr).toContain("the host's own scheduled backups include it");
+    await host.stop();
+
+    // The database is lost; the latest snapshot brings back every row it held.
+    const database = join(dir, 'data/production/services/analytics.duckdb');
+    await rm(database);
+    await rm(`${database}.wal`, { force: true });
+    const restore = await runCli(['restore', 'services', '-f', join(dir, 'hosts.yaml')], { env });
+    expect(restore.stderr).toBe('');
+    expect(restore.code).toBe(0);
+    const again = await boot();
+    const restored = await again.store.count();
+    expect(restored).toBeGreaterThanOrEqual(300);
+    expect(restored).toBeLessThanOrEqual(500);
+    await again.host.stop();
+
+    // With the host stopped, the command line backs it up too.
+    const offline = await runCli(['backup', 'run', 'services', '-f', join(dir, 'hosts.yaml')], { env });
+    expect(offline.stderr).toBe('');
+    expect(offline.code).toBe(0);
+  });
+});
