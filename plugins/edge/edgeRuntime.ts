@@ -14,6 +14,7 @@ import { ClientAddressReader } from './http/clientAddress.js';
 import { listenEdge, readTlsFiles, type BoundEdgeServer } from './http/edgeServer.js';
 import { RequestIds } from './logs/accessRecord.js';
 import { AccessLogQueue } from './logs/accessLogQueue.js';
+import { bunnyField } from './logs/bunnyLine.js';
 import { ingestSink, TcpLogSink, UdpLogSink, type AccessLogSink } from './logs/logSinks.js';
 import { EdgeMetrics, UNKNOWN_SITE_LABEL } from './metrics.js';
 import { CachePolicy } from './serve/cachePolicy.js';
@@ -83,7 +84,7 @@ export function createEdgeRuntime(ctx: EdgeContext): EdgeInstance {
       levels: { brotliQuality: config.compression.brotliQuality, gzipLevel: config.compression.gzipLevel },
     }),
     ids: new RequestIds(),
-    reporting: { clients, edgeLocation: config.logs.location ?? ctx.hostName.slice(0, 32), log: queue === undefined ? undefined : (record) => queue.push(record) },
+    reporting: { clients, edgeLocation: bunnyField(config.logs.location ?? ctx.hostName.slice(0, 32), '-'), log: queue === undefined ? undefined : (record) => queue.push(record) },
     unknownSite: metrics.site(UNKNOWN_SITE_LABEL),
     maxTargetBytes: config.limits.maxTargetBytes,
     logger,

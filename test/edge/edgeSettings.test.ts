@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeError, isHearthError } from '../../core/errors/HearthError.js';
 import { EDGE_DEFAULTS, resolveEdgeConfig, resolveEdgeSite } from '../../plugins/edge/config.js';
-import { bunnyLine } from '../../plugins/edge/logs/bunnyLine.js';
+import { bunnyField, bunnyLine } from '../../plugins/edge/logs/bunnyLine.js';
 import { decideRange } from '../../plugins/edge/http/rangeRequest.js';
 import { acceptedEncodings } from '../../plugins/edge/http/acceptEncoding.js';
 import { CachePolicy, hasContentHash } from '../../plugins/edge/serve/cachePolicy.js';
@@ -157,5 +157,8 @@ describe('the rules', () => {
       edgeLocation: 'services', pullZoneId: '42', durationMs: 1, source: 'edge',
     });
     expect(line).toBe('HIT|200|1700000000000|10|42|203.0.113.9|https://r.example/%7C|http://a.example/x?q=a%7Cb|services|agentwith%7Cpipes|id-1|');
+    // A configured edge location is made safe the same way, once, when the edge is set up.
+    expect(bunnyField('eu|west\n', '-')).toBe('eu%7Cwest');
+    expect(bunnyField('', '-')).toBe('-');
   });
 });
