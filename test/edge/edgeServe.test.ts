@@ -36,7 +36,8 @@ ${TOKENS_YAML}`;
 
 const STYLE = `body { margin: 0; font-family: sans-serif }\n${'.card { padding: 1rem; border: 1px solid #ddd }\n'.repeat(60)}`;
 const SCRIPT = `console.log("app");\n${'export const value = 42;\n'.repeat(80)}`;
-const BIG = randomBytes(600 * 1024);
+// Over cache.maxFileBytes (2 MiB): served from storage, not memory.
+const BIG = randomBytes(3 * 1024 * 1024);
 const FILES = {
   'index.html': '<!doctype html><link rel="stylesheet" href="/css/site.css"><h1>Home</h1>\n',
   'about.html': '<h1>About</h1>\n',

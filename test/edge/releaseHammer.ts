@@ -12,8 +12,8 @@
 import { blobIdOf } from '../../core/services/releases/releaseLayout.js';
 import { edgeGet } from './edgeClient.js';
 
-/** Bytes of the streamed file: over the edge's default 256 KiB memory limit. */
-const BIG_BYTES = 300 * 1024;
+/** Bytes of the streamed file: just over the edge's default 2 MiB memory limit (cache.maxFileBytes). */
+const BIG_BYTES = 2 * 1024 * 1024 + 64 * 1024;
 
 function repeatTo(unit: string, bytes: number): string {
   return unit.repeat(Math.ceil(bytes / unit.length)).slice(0, bytes);
