@@ -17,7 +17,7 @@ import { basename, dirname, join } from 'node:path';
 import { HearthError } from '../../errors/HearthError.js';
 import { pathExists } from '../pathExists.js';
 import { syncDirectory } from '../syncDirectory.js';
-import { heldDuckDBFile } from './duckdbEngine.js';
+import { copyInProgress, heldDuckDBFile, withFileUnheld } from './duckdbEngine.js';
 
 const runFile = promisify(execFile);
 /** Milliseconds the copy of a held file may take while the store's writes wait: 10 minutes covers tens of GB. */
@@ -26,14 +26,27 @@ const COPY_TIMEOUT_MS = 600_000;
 /** Copies `file` to `target` consistently; false (nothing written) when there is no database yet. */
 export async function copyDuckDBFile(file: string, target: string): Promise<boolean> {
   if (!(await pathExists(file))) return false;
-  const held = heldDuckDBFile(file);
-  if (held) {
-    await held.holdingWrites(async (run) => {
-      await run('CHECKPOINT');
-      await copyInChildProcess(file, target);
-    });
-    return true;
+  for (;;) {
+    const held = heldDuckDBFile(file);
+    if (held) {
+      await held.holdingWrites(async (run) => {
+        await run('CHECKPOINT');
+        await copyInChildProcess(file, target);
+      });
+      return true;
+    }
+    const unheld = withFileUnheld(file, () => checkpointAndCopy(file, target));
+    if (unheld !== undefined) {
+      await unheld;
+      return true;
+    }
+    // Another copy of the same file is being made: look again once it is done.
+    await copyInProgress(file);
   }
+}
+
+/** Opens a file no engine of this process holds, checkpoints it, closes it and copies it. */
+async function checkpointAndCopy(file: string, target: string): Promise<void> {
   const { DuckDBInstance } = await import('@duckdb/node-api');
   let instance: Awaited<ReturnType<typeof DuckDBInstance.create>>;
   try {
@@ -53,7 +66,6 @@ export async function copyDuckDBFile(file: string, target: string): Promise<bool
     instance.closeSync();
   }
   await copyFile(file, target);
-  return true;
 }
 
 /**

@@ -76,17 +76,40 @@ export interface HeldDuckDBFile {
 }
 
 /**
- * Engines open in this process, by file: a backup taken by the running host copies the file
- * through the engine that holds it (duckdbCopy.ts) and never opens the file a second time — in
- * one process, closing a second handle would drop the lock the first one holds (POSIX locks are
- * per process). One map per process, even if this module were loaded twice.
+ * Who has which DuckDB file in this process. A backup taken by the running host copies the file
+ * through the engine that holds it (duckdbCopy.ts) and never opens the file a second time: two
+ * instances on one file would both write it, and in one process closing a second handle drops
+ * the lock the first one holds (POSIX locks are per process). An engine registers itself before
+ * it opens the file, and waits while a copy of a file no engine held is being made. One registry
+ * per process, even if this module were loaded twice.
  */
-const OPEN_ENGINES = Symbol.for('hearth.analytics.duckdb.openEngines');
-const openEngines = ((globalThis as Record<symbol, unknown>)[OPEN_ENGINES] ??= new Map<string, HeldDuckDBFile>()) as Map<string, HeldDuckDBFile>;
+interface FileRegistry {
+  readonly engines: Map<string, HeldDuckDBFile>;
+  readonly copies: Map<string, Promise<unknown>>;
+}
+const REGISTRY = Symbol.for('hearth.analytics.duckdb.files');
+const registry = ((globalThis as Record<symbol, unknown>)[REGISTRY] ??= { engines: new Map(), copies: new Map() }) as FileRegistry;
 
-/** The engine of this process that has `file` open, if any. */
+/** The engine of this process that has `file` open (or is opening it), if any. */
 export function heldDuckDBFile(file: string): HeldDuckDBFile | undefined {
-  return openEngines.get(file);
+  return registry.engines.get(file);
+}
+
+/** The copy of `file` being made while no engine holds it, if any (resolves when it is done, failed or not). */
+export function copyInProgress(file: string): Promise<unknown> | undefined {
+  return registry.copies.get(file);
+}
+
+/**
+ * Runs `task` on a file no engine of this process holds, keeping engines of this process from
+ * opening it until the task is done. Undefined (nothing run) when an engine holds it or another
+ * such task runs.
+ */
+export function withFileUnheld<T>(file: string, task: () => Promise<T>): Promise<T> | undefined {
+  if (registry.engines.has(file) || registry.copies.has(file)) return undefined;
+  const running = task().finally(() => registry.copies.delete(file));
+  registry.copies.set(file, running.catch(() => undefined));
+  return running;
 }
 
 /** Creates the DuckDB engine; nothing is opened until `connect`. */
@@ -118,27 +141,37 @@ export function createDuckDBEngine(options: DuckDBEngineOptions): StoreEngine {
     qualify: (name) => checkIdentifier(name, 'table'),
     async connect() {
       if (instance) return;
+      // A copy of the file made while no engine held it finishes first.
+      for (let copy = registry.copies.get(options.file); copy; copy = registry.copies.get(options.file)) await copy;
+      let opened: (() => void) | undefined;
+      const ready = new Promise<void>((resolve) => (opened = resolve));
+      registry.engines.set(options.file, {
+        holdingWrites: async (task) => {
+          await ready;
+          return writes(async () => {
+            if (!writer) throw new HearthError('HEARTH_ERR_ANALYTICS_UNAVAILABLE', `the DuckDB engine (${options.file}) is not open`);
+            try {
+              return await task(async (sql) => void (await writer!.run(sql)));
+            } catch (error) {
+              throw wrap(error, 'a copy of its file', options.file);
+            }
+          });
+        },
+      });
       try {
         await mkdir(dirname(options.file), { recursive: true });
         // DuckDB's native module loads here, on first use: ~300 ms and 30 MB a host need not pay to start.
         const { DuckDBInstance } = await import('@duckdb/node-api');
         // Rows have no order to keep (queries aggregate): letting DuckDB append in any order is faster.
-        const opened = await DuckDBInstance.create(options.file, { memory_limit: MEMORY_LIMIT, preserve_insertion_order: 'false', threads: String(DUCKDB_THREADS) });
-        writer = await opened.connect();
-        reader = await opened.connect();
-        instance = opened;
-        openEngines.set(options.file, {
-          holdingWrites: (task) =>
-            writes(async () => {
-              try {
-                return await task(async (sql) => void (await writer!.run(sql)));
-              } catch (error) {
-                throw wrap(error, 'a copy of its file', options.file);
-              }
-            }),
-        });
+        const created = await DuckDBInstance.create(options.file, { memory_limit: MEMORY_LIMIT, preserve_insertion_order: 'false', threads: String(DUCKDB_THREADS) });
+        writer = await created.connect();
+        reader = await created.connect();
+        instance = created;
       } catch (error) {
+        registry.engines.delete(options.file);
         throw wrap(error, 'to open its file', options.file);
+      } finally {
+        opened!();
       }
       options.logger.debug({ file: options.file }, 'opened DuckDB');
     },
@@ -159,7 +192,7 @@ export function createDuckDBEngine(options: DuckDBEngineOptions): StoreEngine {
       await run(`DELETE FROM ${ACCESS_TABLE} WHERE date >= ${start} AND date < ${start} + INTERVAL 1 MONTH`);
     },
     async close() {
-      openEngines.delete(options.file);
+      registry.engines.delete(options.file);
       await writes(async () => undefined);
       await reads(async () => undefined);
       reader?.closeSync();
