@@ -81,6 +81,21 @@ function startOf(stored: number, key: number): number {
   return (h ^ (h >>> 13)) >>> 0;
 }
 
+/** Sites given a tag of their own; the tags of a {@link NumberGenerations} key are 16-bit. */
+export const MAX_SITE_TAGS = 65_000;
+
+/** Small numbers for site names, to use as {@link NumberGenerations} tags. */
+export class SiteTags {
+  readonly #tags = new Map<string, number>();
+
+  /** The site's tag, or undefined once {@link MAX_SITE_TAGS} sites have one. */
+  tagOf(site: string): number | undefined {
+    let tag = this.#tags.get(site);
+    if (tag === undefined && this.#tags.size < MAX_SITE_TAGS) this.#tags.set(site, (tag = this.#tags.size));
+    return tag;
+  }
+}
+
 /** Integer keys (with a tag) to numbers, remembered for the last one to two generations. */
 export class NumberGenerations {
   readonly #generationEntries: number;

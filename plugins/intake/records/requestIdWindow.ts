@@ -5,16 +5,13 @@
  * last `capacity / 2` ids; two different ids of a site share a fingerprint about once in 10^11.
  * (Replays of the spool never come through here: the store skips rows it already holds by batch.)
  */
-import { NumberGenerations } from './numberGenerations.js';
-
-/** The highest tag a site gets (the table's tags are 16-bit). */
-const MAX_SITE_TAG = 65_000;
+import { MAX_SITE_TAGS, NumberGenerations, SiteTags } from './numberGenerations.js';
 
 /** A bounded memory of request ids, per site. */
 export class RequestIdWindow {
   readonly #generationSize: number;
   readonly #seen: NumberGenerations;
-  readonly #siteIndex = new Map<string, number>();
+  readonly #siteTags = new SiteTags();
 
   constructor(capacity: number) {
     this.#generationSize = Math.floor(capacity / 2);
@@ -25,12 +22,8 @@ export class RequestIdWindow {
   remember(site: string, requestId: string): boolean {
     if (requestId.length === 0 || this.#generationSize < 1) return true;
     // The site is the table's tag, so only the id is hashed: two 32-bit FNV-style hashes, 53 bits of them kept.
-    let siteIndex = this.#siteIndex.get(site);
-    if (siteIndex === undefined) {
-      // More sites than tags (a host file of tens of thousands): the rest share the last tag.
-      siteIndex = Math.min(this.#siteIndex.size, MAX_SITE_TAG);
-      this.#siteIndex.set(site, siteIndex);
-    }
+    // More sites than tags (a host file of tens of thousands): the rest share one more tag.
+    const siteIndex = this.#siteTags.tagOf(site) ?? MAX_SITE_TAGS;
     let first = 0x811c9dc5;
     let second = 0x5bd1e995;
     for (let index = 0; index < requestId.length; index++) {

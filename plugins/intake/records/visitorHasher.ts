@@ -8,7 +8,7 @@
 import { hash, randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { NumberGenerations } from './numberGenerations.js';
+import { NumberGenerations, SiteTags } from './numberGenerations.js';
 import { ownedText } from './ownedText.js';
 
 /** The salt file's name in the data directory. */
@@ -36,8 +36,6 @@ function dayOf(ms: number): string {
 
 /** User agent keys that fit beside an IPv4 address in one number key (2^20; 2^52 in all, exact). */
 const AGENT_KEYS = 0x100000;
-/** Sites given a cache tag; a host file with more sites caches the rest by text. */
-const MAX_NUMBERED_SITES = 65_000;
 
 /** A dotted-quad IPv4 address as a number, or -1 for anything else (IPv6, junk). */
 export function ipv4Number(ip: string): number {
@@ -72,7 +70,8 @@ export class VisitorHasher {
    * addresses (IPv6) use `#byText`.
    */
   readonly #byNumber = new NumberGenerations(CACHE_GENERATION_ENTRIES);
-  readonly #siteIndex = new Map<string, number>();
+  /** Sites beyond the tags a table has are cached by text. */
+  readonly #siteTags = new SiteTags();
   #byText = new Map<string, number>();
   /** When the current salt stops being valid (the next UTC midnight), unix ms. */
   #validUntil = 0;
@@ -88,8 +87,7 @@ export class VisitorHasher {
   visitorId(site: string, ip: string, userAgent: string, agentKey: number, now: number): number {
     if (now >= this.#validUntil) this.#rotate(now);
     const v4 = ipv4Number(ip);
-    let siteIndex = this.#siteIndex.get(site);
-    if (siteIndex === undefined && this.#siteIndex.size < MAX_NUMBERED_SITES) this.#siteIndex.set(site, (siteIndex = this.#siteIndex.size));
+    const siteIndex = this.#siteTags.tagOf(site);
     // 2^20 user agents a day get number keys; beyond, the text key still works.
     const numeric = v4 >= 0 && agentKey < AGENT_KEYS && siteIndex !== undefined;
     const numberKey = v4 * AGENT_KEYS + agentKey;
