@@ -63,8 +63,8 @@ export class Spool {
   #spooledRows = 0;
   #flushing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
-  /** Rows of the current batch when the timer last looked (to see that appends stopped). */
-  #rowsAtLastTick = -1;
+  /** The batch the timer last looked at, and its rows then (to see that appends stopped). */
+  #lastTick: { readonly segment: Segment; readonly rows: number } | undefined;
   #closed = false;
 
   constructor(options: SpoolOptions) {
@@ -181,8 +181,9 @@ export class Spool {
   #sealIfDue(): void {
     const segment = this.#current;
     if (!segment || segment.full || segment.rows === 0) return;
-    const idle = segment.rows === this.#rowsAtLastTick && segment.rows >= this.#options.maxBatchRows * IDLE_SEAL_SHARE;
-    this.#rowsAtLastTick = segment.rows;
+    const last = this.#lastTick;
+    const idle = last?.segment === segment && last.rows === segment.rows && segment.rows >= this.#options.maxBatchRows * IDLE_SEAL_SHARE;
+    this.#lastTick = { segment, rows: segment.rows };
     if (idle || Date.now() - segment.createdAt >= this.#options.maxBatchDelayMs) {
       segment.full = true;
       this.#queue(segment);
