@@ -15,18 +15,18 @@
 const INITIAL_SLOTS = 1_024;
 const EMPTY = 0;
 
+/** Numbers a slot holds: tag, key, value, side by side so a probe touches one cache line. */
+const STRIDE = 3;
+
 /** One generation: open addressing, at most half full. */
 class Generation {
-  #tags: Uint16Array;
-  #keys: Float64Array;
-  #values: Float64Array;
-  #mask: number;
+  /** Slot `i` is `[i * STRIDE]` tag (0: empty), `+ 1` key, `+ 2` value. */
+  readonly #slots: Float64Array;
+  readonly #mask: number;
   size = 0;
 
   constructor(slots: number) {
-    this.#tags = new Uint16Array(slots);
-    this.#keys = new Float64Array(slots);
-    this.#values = new Float64Array(slots);
+    this.#slots = new Float64Array(slots * STRIDE);
     this.#mask = slots - 1;
   }
 
@@ -36,38 +36,40 @@ class Generation {
 
   /** The slot holding (tag, key), or the empty slot where it would go (as `-slot - 1`). */
   #find(stored: number, key: number, start: number): number {
-    const tags = this.#tags;
-    const keys = this.#keys;
+    const slots = this.#slots;
     for (let slot = start & this.#mask; ; slot = (slot + 1) & this.#mask) {
-      const tag = tags[slot]!;
+      const at = slot * STRIDE;
+      const tag = slots[at]!;
       if (tag === EMPTY) return -slot - 1;
-      if (tag === stored && keys[slot] === key) return slot;
+      if (tag === stored && slots[at + 1] === key) return slot;
     }
   }
 
   get(stored: number, key: number, start: number): number | undefined {
     const slot = this.#find(stored, key, start);
-    return slot >= 0 ? this.#values[slot] : undefined;
+    return slot >= 0 ? this.#slots[slot * STRIDE + 2] : undefined;
   }
 
   /** Stores (tag, key) -> value; the caller keeps the table at most half full. */
   set(stored: number, key: number, start: number, value: number): void {
     let slot = this.#find(stored, key, start);
+    const slots = this.#slots;
     if (slot < 0) {
       slot = -slot - 1;
-      this.#tags[slot] = stored;
-      this.#keys[slot] = key;
+      slots[slot * STRIDE] = stored;
+      slots[slot * STRIDE + 1] = key;
       this.size++;
     }
-    this.#values[slot] = value;
+    slots[slot * STRIDE + 2] = value;
   }
 
   /** A table of `slots` slots holding the same entries. */
   grown(slots: number): Generation {
     const next = new Generation(slots);
-    for (let slot = 0; slot <= this.#mask; slot++) {
-      const stored = this.#tags[slot]!;
-      if (stored !== EMPTY) next.set(stored, this.#keys[slot]!, startOf(stored, this.#keys[slot]!), this.#values[slot]!);
+    const old = this.#slots;
+    for (let at = 0; at < old.length; at += STRIDE) {
+      const stored = old[at]!;
+      if (stored !== EMPTY) next.set(stored, old[at + 1]!, startOf(stored, old[at + 1]!), old[at + 2]!);
     }
     return next;
   }
