@@ -48,7 +48,7 @@ function isClean(value: string): boolean {
 }
 
 /** A value ready to sit between double quotes: `"` doubled, control characters made spaces. */
-function escaped(value: string): string {
+export function escaped(value: string): string {
   return isClean(value) ? value : value.replace(CONTROL, ' ').replaceAll('"', '""');
 }
 

@@ -56,17 +56,34 @@ export class ByteBlocks {
   /** Queues one row (a line of text). */
   add(line: string): void {
     // UTF-8 needs at most 3 bytes per UTF-16 unit.
-    const room = line.length * 3;
-    if (!this.#block || this.#block.length - this.#used < room) {
+    const block = this.room(line.length * 3);
+    this.wrote(this.#used + block.write(line, this.#used, 'utf8'));
+  }
+
+  /**
+   * The block to write one row of at most `maxBytes` into, from {@link writeAt}; then call
+   * {@link wrote}. Rows encoded straight into the block need no string in between.
+   */
+  room(maxBytes: number): Buffer {
+    if (!this.#block || this.#block.length - this.#used < maxBytes) {
       this.#retireBlock();
       if (this.#block) this.#finished.push(this.#block.buffer as ArrayBuffer);
-      this.#block = allocateBlock(room);
+      this.#block = allocateBlock(maxBytes);
       this.#start = 0;
       this.#used = 0;
     }
-    const written = this.#block.write(line, this.#used, 'utf8');
-    this.#used += written;
-    this.#bytes += written;
+    return this.#block;
+  }
+
+  /** Where the next row starts in the block {@link room} returned. */
+  get writeAt(): number {
+    return this.#used;
+  }
+
+  /** One row was written into the block, up to `end`. */
+  wrote(end: number): void {
+    this.#bytes += end - this.#used;
+    this.#used = end;
     this.#rows++;
   }
 

@@ -39,8 +39,22 @@ export interface SpoolOptions {
   onRelief(): void;
 }
 
+/** Writes one batch-file row straight into the spool's memory (see {@link Spool.appendRow}). */
+export interface RowEncoder {
+  /** Writes the row into `target` from `at`, with its batch id (decimal digits) and index; returns where it ends. */
+  encodeRow(target: Buffer, at: number, batchIdDigits: Buffer, row: number): number;
+}
+
+/** Where encoders' rows go (the spool; a test's buffer). */
+export interface RowSink {
+  /** Appends one row that `encoder` writes, of at most `maxBytes`. */
+  appendRow(maxBytes: number, encoder: RowEncoder): void;
+}
+
 interface Segment {
   readonly id: bigint;
+  /** The id in decimal, as rows spell it. */
+  readonly idDigits: Buffer;
   readonly base: string;
   rows: number;
   writtenRows: number;
@@ -53,7 +67,7 @@ interface Segment {
 }
 
 /** Append-only batch files with group commit. */
-export class Spool {
+export class Spool implements RowSink {
   readonly #options: SpoolOptions;
   #current: Segment | undefined;
   #dirty: Segment[] = [];
@@ -101,13 +115,34 @@ export class Spool {
 
   /** Appends a record to the current batch (in memory until the next write). */
   append(record: AccessRecord): void {
-    if (this.#closed) throw new HearthError('HEARTH_ERR_INTAKE_SPOOL', 'the spool is closed');
-    let segment = this.#current;
-    if (!segment || segment.full) segment = this.#current = this.#newSegment();
+    const segment = this.#segmentForRow();
     const before = segment.pending.bytes;
     segment.pending.add(encodeAccessRow(record, segment.id, segment.rows));
+    this.#appended(segment, before);
+  }
+
+  /**
+   * Appends a row that `encoder` writes itself (at most `maxBytes`): the same line
+   * {@link encodeAccessRow} would make, without a record or a string in between.
+   */
+  appendRow(maxBytes: number, encoder: RowEncoder): void {
+    const segment = this.#segmentForRow();
+    const { pending } = segment;
+    const before = pending.bytes;
+    const block = pending.room(maxBytes);
+    pending.wrote(encoder.encodeRow(block, pending.writeAt, segment.idDigits, segment.rows));
+    this.#appended(segment, before);
+  }
+
+  #segmentForRow(): Segment {
+    if (this.#closed) throw new HearthError('HEARTH_ERR_INTAKE_SPOOL', 'the spool is closed');
+    const segment = this.#current;
+    return segment && !segment.full ? segment : (this.#current = this.#newSegment());
+  }
+
+  #appended(segment: Segment, bytesBefore: number): void {
     segment.rows++;
-    this.#pendingBytes += segment.pending.bytes - before;
+    this.#pendingBytes += segment.pending.bytes - bytesBefore;
     this.#durability.appended();
     this.#spooledRows++;
     if (segment.rows >= this.#options.maxBatchRows) segment.full = true;
@@ -162,7 +197,7 @@ export class Spool {
 
   #newSegment(): Segment {
     const id = newBatchId();
-    return { id, base: batchBaseName(id, Date.now()), rows: 0, writtenRows: 0, bytes: 0, createdAt: Date.now(), full: false, queued: false, pending: new ByteBlocks(), handle: undefined };
+    return { id, idDigits: Buffer.from(id.toString(), 'latin1'), base: batchBaseName(id, Date.now()), rows: 0, writtenRows: 0, bytes: 0, createdAt: Date.now(), full: false, queued: false, pending: new ByteBlocks(), handle: undefined };
   }
 
   #queue(segment: Segment): void {

@@ -51,6 +51,11 @@ export class RecordBuilder {
     this.#parts = parts;
   }
 
+  /** What it draws on (the Bunny lane validates and enriches with the same parts). */
+  get parts(): RecordBuilderParts {
+    return this.#parts;
+  }
+
   /**
    * The record for `raw`, or why it is dropped. `defaultSite` applies when nothing else names one;
    * `now` (unix ms) is the clock's time unless the caller read it already.

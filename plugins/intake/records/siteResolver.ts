@@ -32,7 +32,7 @@ export class SiteResolver {
     if (raw.site !== undefined) return this.isSite(raw.site) ? raw.site : undefined;
     const host = raw.host ?? urlHost;
     if (host) {
-      const site = this.#siteOfHost(host);
+      const site = this.siteOfHost(host);
       if (site) return site;
     }
     if (raw.pullZoneId) {
@@ -42,7 +42,13 @@ export class SiteResolver {
     return defaultSite;
   }
 
-  #siteOfHost(host: string): string | undefined {
+  /** True when some site names Bunny pull zones (a request whose host names no site may still have one). */
+  get hasPullZones(): boolean {
+    return this.#pullZones.size > 0;
+  }
+
+  /** The site a lower-case host name (port allowed) is for, remembered; undefined when none. */
+  siteOfHost(host: string): string | undefined {
     const cached = this.#byHost.get(host);
     if (cached !== undefined) return cached ?? undefined;
     const site = this.#tokens.siteForHostname(host.length > 255 ? host.slice(0, 255) : host);

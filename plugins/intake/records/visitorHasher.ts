@@ -37,14 +37,28 @@ function dayOf(ms: number): string {
 /** User agent keys that fit beside an IPv4 address in one number key (2^20; 2^52 in all, exact). */
 const AGENT_KEYS = 0x100000;
 
+/** Room for the longest dotted quad (`255.255.255.255`). */
+const ipv4Scratch = new Uint8Array(15);
+
 /** A dotted-quad IPv4 address as a number, or -1 for anything else (IPv6, junk). */
 export function ipv4Number(ip: string): number {
+  if (ip.length > ipv4Scratch.length) return -1;
+  for (let index = 0; index < ip.length; index++) {
+    const char = ip.charCodeAt(index);
+    if (char > 0x7f) return -1;
+    ipv4Scratch[index] = char;
+  }
+  return ipv4NumberOfBytes(ipv4Scratch, 0, ip.length);
+}
+
+/** {@link ipv4Number} of ASCII bytes `data[start..end)` (the same answer, without a string). */
+export function ipv4NumberOfBytes(data: Uint8Array, start: number, end: number): number {
   let value = 0;
   let part = 0;
   let digits = 0;
   let dots = 0;
-  for (let index = 0; index < ip.length; index++) {
-    const char = ip.charCodeAt(index);
+  for (let index = start; index < end; index++) {
+    const char = data[index]!;
     if (char === 0x2e) {
       if (digits === 0 || ++dots > 3) return -1;
       value = value * 256 + part;
@@ -85,14 +99,15 @@ export class VisitorHasher {
    * enough for a day. `agentKey` names the user agent text in the cache key (see UserAgentInfo.key).
    */
   visitorId(site: string, ip: string, userAgent: string, agentKey: number, now: number): number {
-    if (now >= this.#validUntil) this.#rotate(now);
     const v4 = ipv4Number(ip);
+    const known = this.knownVisitor(site, v4, agentKey, now);
+    if (known !== undefined) return known;
     const siteIndex = this.#siteTags.tagOf(site);
     // 2^20 user agents a day get number keys; beyond, the text key still works.
     const numeric = v4 >= 0 && agentKey < AGENT_KEYS && siteIndex !== undefined;
     const numberKey = v4 * AGENT_KEYS + agentKey;
     const textKey = numeric ? '' : `${site}\0${ip}\0${agentKey}`;
-    const cached = numeric ? this.#byNumber.get(siteIndex!, numberKey) : this.#byText.get(textKey);
+    const cached = numeric ? undefined : this.#byText.get(textKey);
     if (cached !== undefined) return cached;
     const digest = hash('sha256', `${this.#salt}\0${site}\0${ip}\0${userAgent}`, 'buffer');
     const id = (digest.readUInt32BE(0) % HIGH_BITS) * 0x100000000 + digest.readUInt32BE(4);
@@ -102,6 +117,17 @@ export class VisitorHasher {
       this.#byText.set(ownedText(textKey), id);
     }
     return id;
+  }
+
+  /**
+   * The id remembered for a visitor whose address is IPv4 (`v4`, see {@link ipv4Number}), or
+   * undefined: then {@link visitorId} works it out. Needs no text, so a hit makes no string.
+   */
+  knownVisitor(site: string, v4: number, agentKey: number, now: number): number | undefined {
+    if (now >= this.#validUntil) this.#rotate(now);
+    if (v4 < 0 || agentKey >= AGENT_KEYS) return undefined;
+    const siteIndex = this.#siteTags.tagOf(site);
+    return siteIndex === undefined ? undefined : this.#byNumber.get(siteIndex, v4 * AGENT_KEYS + agentKey);
   }
 
   /** Loads today's salt from disk, or makes and saves a new one. */
