@@ -31,16 +31,28 @@ describe('parsers under fuzzing', () => {
 
   it('the TCP framer survives any chunking of noise and never hands out a frame over the limit', () => {
     const random = seededRandom(99);
-    const stream = Buffer.concat([hostileTcpBytes(), Buffer.from(hostileLines(300).join('\n'))]);
+    // The hostile bytes go last: their first frame claims 999,999,999 bytes and swallows the rest.
+    const stream = Buffer.concat([Buffer.from(`${hostileLines(300).join('\n')}\n`), hostileTcpBytes()]);
     const limit = 2048;
-    // The limit is on received bytes; decoding invalid UTF-8 turns a byte into U+FFFD (3 bytes).
-    const framer = new TcpFramer(limit, { frame: (text) => expect(Buffer.byteLength(text)).toBeLessThanOrEqual(limit * 3), oversize: () => undefined });
+    let longest = 0;
+    let count = 0;
+    let oversize = 0;
+    const framer = new TcpFramer(limit, {
+      frame: (_data, start, end) => {
+        count++;
+        longest = Math.max(longest, end - start);
+      },
+      oversize: () => void oversize++,
+    });
     for (let at = 0; at < stream.length; ) {
       const size = 1 + Math.floor(random() * 700);
       framer.push(stream.subarray(at, at + size));
       at += size;
     }
     framer.end();
+    expect(count).toBeGreaterThan(100);
+    expect(longest).toBeLessThanOrEqual(limit);
+    expect(oversize).toBeGreaterThanOrEqual(2);
   });
 });
 

@@ -46,7 +46,7 @@ describe('the syslog envelope', () => {
 function frames(stream: Buffer, chunkSizes: number[], maxFrameBytes = 1024): { frames: string[]; oversize: number } {
   const found: string[] = [];
   let oversize = 0;
-  const framer = new TcpFramer(maxFrameBytes, { frame: (text) => void found.push(text), oversize: () => void oversize++ });
+  const framer = new TcpFramer(maxFrameBytes, { frame: (data, start, end) => void found.push(data.toString("utf8", start, end)), oversize: () => void oversize++ });
   let at = 0;
   let index = 0;
   while (at < stream.length) {

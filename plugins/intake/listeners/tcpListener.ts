@@ -57,7 +57,7 @@ export async function listenTcp(options: TcpListenerOptions): Promise<BoundTcpLi
     sockets.add(socket);
     socket.setTimeout(options.idleTimeoutMs, () => socket.destroy());
     const framer = new TcpFramer(options.maxLineBytes, {
-      frame: (text) => pipeline.takeLine(text, source),
+      frame: (data, start, end) => pipeline.takeFrame(data, start, end, source),
       oversize: () => {
         pipeline.received(source.listener, 1);
         pipeline.drop('too_long');

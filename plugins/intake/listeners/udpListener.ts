@@ -11,6 +11,9 @@ import { HearthError } from '../../../core/errors/HearthError.js';
 import type { IntakePipeline, LineSource } from '../delivery/intakePipeline.js';
 import type { SourceAllowlist } from './sourceAllowlist.js';
 
+const LF = 0x0a;
+const CR = 0x0d;
+
 /** 8 MiB of kernel receive buffer (capped by net.core.rmem_max): a second of a busy zone's bursts. */
 const RECEIVE_BUFFER_BYTES = 8 * 1024 * 1024;
 
@@ -45,16 +48,20 @@ export async function listenUdp(options: UdpListenerOptions): Promise<BoundListe
       pipeline.drop(allowed ? 'too_long' : 'source_not_allowed');
       return;
     }
-    const lines = message.toString('utf8').split('\n');
-    for (const line of lines) {
-      const frame = line.endsWith('\r') ? line.slice(0, -1) : line;
-      if (frame.length === 0) continue;
-      if (pipeline.saturated) {
-        pipeline.received('udp', 1);
-        pipeline.drop('backpressure');
-      } else {
-        pipeline.takeLine(frame, source);
+    for (let start = 0; start < message.length; ) {
+      const lf = message.indexOf(LF, start);
+      const next = lf < 0 ? message.length : lf + 1;
+      let end = lf < 0 ? message.length : lf;
+      if (end > start && message[end - 1] === CR) end--;
+      if (end > start) {
+        if (pipeline.saturated) {
+          pipeline.received('udp', 1);
+          pipeline.drop('backpressure');
+        } else {
+          pipeline.takeFrame(message, start, end, source);
+        }
       }
+      start = next;
     }
   });
   await new Promise<void>((resolve, reject) => {

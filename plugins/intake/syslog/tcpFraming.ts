@@ -5,11 +5,10 @@
  * is skipped whole — up to its LF, or its counted length — and reported once.
  */
 
-import { isAscii } from 'node:buffer';
-
 /** What the framer reports. */
 export interface FrameSink {
-  frame(text: string): void;
+  /** A frame: the bytes `data[start..end)`, valid only during the call (a CR before the LF is cut off). */
+  frame(data: Buffer, start: number, end: number): void;
   /** A frame over the limit was skipped. */
   oversize(): void;
 }
@@ -36,14 +35,9 @@ export class TcpFramer {
     this.#sink = sink;
   }
 
-  /** The text of the bytes being split, when they are all ASCII (one decode for every frame). */
-  #text: string | undefined;
-
   /** Feeds bytes received. */
   push(chunk: Buffer): void {
     const data = this.#buffer.length > 0 ? Buffer.concat([this.#buffer, chunk]) : chunk;
-    // Log traffic is nearly always ASCII: then one string is made, and frames are slices of it.
-    this.#text = isAscii(data) ? data.toString('latin1') : undefined;
     let at = 0;
     if (this.#skipBytes > 0) {
       const skipped = Math.min(this.#skipBytes, data.length);
@@ -89,7 +83,6 @@ export class TcpFramer {
       else this.#emit(data, at, lf);
       at = lf + 1;
     }
-    this.#text = undefined;
     // Keep only the unfinished frame (bounded by the limit plus a count prefix).
     this.#buffer = at >= data.length ? Buffer.alloc(0) : Buffer.from(data.subarray(at));
   }
@@ -117,6 +110,6 @@ export class TcpFramer {
   #emit(data: Buffer, start: number, end: number): void {
     let stop = end;
     if (stop > start && data[stop - 1] === CR) stop--;
-    if (stop > start) this.#sink.frame(this.#text !== undefined ? this.#text.slice(start, stop) : data.toString('utf8', start, stop));
+    if (stop > start) this.#sink.frame(data, start, stop);
   }
 }
