@@ -119,6 +119,13 @@ describe('a pushed site on the edge', () => {
     expect(page.headers['x-request-id']).toMatch(/^[0-9a-f]{16}-[0-9a-z]+$/);
   });
 
+  it('gives every response of a file its own request id and the length of its own body', async () => {
+    const answers = await Promise.all([get('/'), get('/'), get('/about'), get('/')]);
+    const ids = answers.map((answer) => answer.headers['x-request-id']);
+    expect(new Set(ids).size).toBe(answers.length);
+    for (const answer of answers) expect(Number(answer.headers['content-length'])).toBe(Buffer.byteLength(answer.text));
+  });
+
   it('sets Cache-Control by the site’s rules, hashed asset names, then what the deploy stored', async () => {
     expect((await get('/downloads/notes.txt')).headers['cache-control']).toBe('private, max-age=60');
     expect((await get('/assets/index-BkTj3x9Q.js')).headers['cache-control']).toBe('public, max-age=31536000, immutable');

@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { EdgeAccessRecord } from '../logs/accessRecord.js';
 import type { SiteMeters } from '../metrics.js';
 import type { ClientAddressReader } from '../http/clientAddress.js';
+import type { IdentityHeaders } from './servedRelease.js';
 
 /** What the edge knows of a site while serving it. */
 export interface SiteRuntime {
@@ -89,8 +90,8 @@ export class Exchange {
    * Writes a file's full 200 response from memory: its prepared header list plus this response's
    * id and length (the hot path of a site: no header object is built).
    */
-  sendIdentity(headers: readonly string[], body: Buffer): void {
-    this.res.writeHead(200, [...headers, 'X-Request-Id', this.requestId, 'Content-Length', String(body.length)]);
+  sendIdentity(headers: IdentityHeaders, body: Buffer): void {
+    this.res.writeHead(200, headers.for(this.requestId, body.length));
     this.res.end(body);
     this.done(200, body.length, 'HIT');
   }

@@ -68,7 +68,7 @@ export class FileResponder {
     }
     // The common case: the whole file as stored, from memory, with its prepared header list.
     if (status === 200 && encoding === 'identity' && range.kind === 'full' && !exchange.head && file.size <= this.#parts.cacheMaxFileBytes) {
-      const cached = this.#parts.cache.get(`${release.site}/${file.blob}`);
+      const cached = this.#parts.cache.get(prepared.cacheKey);
       if (cached !== undefined) {
         exchange.site.meters.hit();
         exchange.sendIdentity(prepared.identityHeaders, cached);
@@ -90,7 +90,7 @@ export class FileResponder {
       return undefined;
     }
     if (source.file.size <= this.#parts.cacheMaxFileBytes) {
-      const key = `${release.site}/${source.file.blob}`;
+      const key = source.cacheKey;
       const cached = this.#parts.cache.get(key);
       if (cached !== undefined) {
         exchange.site.meters.hit();
@@ -124,9 +124,9 @@ export class FileResponder {
 
   async #compressed(exchange: Exchange, release: ServedRelease, prepared: PreparedFile, status: 200 | 404, headers: Record<string, string | number>, encoding: 'br' | 'gzip'): Promise<void> {
     const { file } = prepared;
-    const key = `${release.site}/${file.blob}:${encoding}`;
+    const key = `${prepared.cacheKey}:${encoding}`;
     const { content, hit } = await this.#parts.cache.getOrLoad(key, async () => {
-      const identity = await this.#parts.cache.getOrLoad(`${release.site}/${file.blob}`, () => readWhole(this.#parts.storage, release, prepared), (whole) => whole.length <= this.#parts.cacheMaxFileBytes);
+      const identity = await this.#parts.cache.getOrLoad(prepared.cacheKey, () => readWhole(this.#parts.storage, release, prepared), (whole) => whole.length <= this.#parts.cacheMaxFileBytes);
       return compress(identity.content, encoding, this.#parts.levels);
     });
     if (hit) exchange.site.meters.hit();

@@ -14,6 +14,37 @@ import { isCompressible } from './compression.js';
 export interface FileAt {
   readonly path: string;
   readonly file: ReleaseFile;
+  /** Its contents' key in the content cache (`<site>/<blob>`). */
+  readonly cacheKey: string;
+}
+
+/**
+ * The header list of a file's plain 200 — the form node:http turns into a header block with the
+ * least work — ending with this response's X-Request-Id and Content-Length. One list per file,
+ * filled in per response: `writeHead` reads it at once and keeps nothing of it.
+ */
+export class IdentityHeaders {
+  readonly #list: string[];
+  #length = -1;
+
+  constructor(fixed: readonly string[]) {
+    this.#list = [...fixed, 'X-Request-Id', '', 'Content-Length', ''];
+  }
+
+  /** The list for one response (valid until the next call). */
+  for(requestId: string, bodyLength: number): string[] {
+    const list = this.#list;
+    list[list.length - 3] = requestId;
+    if (bodyLength !== this.#length) {
+      list[list.length - 1] = String(bodyLength);
+      this.#length = bodyLength;
+    }
+    return list;
+  }
+}
+
+function cacheKeyOf(site: string, file: ReleaseFile): string {
+  return `${site}/${file.blob}`;
 }
 
 /** A file with everything its responses need. */
@@ -31,10 +62,9 @@ export interface PreparedFile extends FileAt {
   readonly vary: boolean;
   /**
    * Every header of the file's full 200 response as it is stored (the site's own headers, type,
-   * caching, validators), as name/value pairs in one flat list — the form node:http writes with
-   * the least work — without the per-response X-Request-Id and Content-Length.
+   * caching, validators), with the response's id and length.
    */
-  readonly identityHeaders: readonly string[];
+  readonly identityHeaders: IdentityHeaders;
 }
 
 /** Where a request path leads in a release. */
@@ -102,6 +132,7 @@ export class ServedRelease {
     const made: PreparedFile = {
       path,
       file,
+      cacheKey: cacheKeyOf(this.site, file),
       etag,
       contentType,
       cacheControl,
@@ -109,7 +140,7 @@ export class ServedRelease {
       ...(br ? { br } : {}),
       ...(gzip ? { gzip } : {}),
       vary,
-      identityHeaders: Object.freeze(identityHeaders),
+      identityHeaders: new IdentityHeaders(identityHeaders),
     };
     this.#prepared.set(path, made);
     return made;
@@ -141,7 +172,7 @@ export class ServedRelease {
 
   #sibling(path: string): FileAt | undefined {
     const file = this.#files.get(path);
-    return file === undefined ? undefined : { path, file };
+    return file === undefined ? undefined : { path, file, cacheKey: cacheKeyOf(this.site, file) };
   }
 
   #redirect(path: string, query: string): Resolution {
