@@ -160,6 +160,13 @@ describe('the Bunny lane', () => {
       line({ ip: '0.0.0.0' }),
       line({ ip: '255.255.255.255' }),
       line({ url: 'https://blog.example.org/feed.xml' }),
+      // Envelopes as Bunny's log forwarding and syslog daemons write them.
+      rfc5424(line()),
+      `\uFEFF${line()}`,
+      `<14>1 2024-03-04T09:15:00Z web bunny - - - ${line()}`,
+      `<14>1 2024-03-04T09:15:00Z web bunny - - -${line()}`,
+      `<14>1 2024-03-04T09:15:00Z web bunny 1 ID [a@1 x="we]ird \\] \\" v\u00e9l"][b@2 y="z"] \uFEFF${line()}`,
+      `<0>1 - - - - - [x@1] ${line()}`,
     ];
     const { taken, declined } = compare(tricky);
     expect(declined).toEqual([]);
@@ -173,8 +180,10 @@ describe('the Bunny lane', () => {
 
   it('declines what only the general path can read or must drop', () => {
     const others = [
-      rfc5424(line()),
-      `\uFEFF${line()}`,
+      `<165>Oct 10 13:55:36 bunny-forwarder evntslog: ${line()}`,
+      `<1650>1 2024-01-01T00:00:00Z h a p m - ${line()}`,
+      `<165>1 2024-01-01T00:00:00Z h a p m [unterminated x="]" ${line()}`,
+      `<165>1 2024-01-01T00:00:00Z h a ${line()}`,
       line({ agent: 'Mozilla/5.0 "quoted"' }),
       line({ url: 'https://example.com/caf\u00e9' }),
       line({ cache: 'hit' }),
@@ -219,7 +228,8 @@ describe('the Bunny lane', () => {
     const mangled: string[] = [];
     const alphabet = ['|', '.', '/', ':', '?', '#', '@', '[', ']', '-', ' ', 'A', 'z', '0', '9', '"', '\t', '\u00e9', '%', ',', '\\'];
     for (let round = 0; round < 6000; round++) {
-      const base = valid[round % valid.length]!;
+      const line = valid[round % valid.length]!;
+      const base = round % 4 === 0 ? rfc5424(line) : line;
       const chars = [...base];
       const edits = 1 + Math.floor(random() * 3);
       for (let edit = 0; edit < edits; edit++) {

@@ -3,7 +3,9 @@
  * both RFC 6587 framings, cut into chunks wherever the network cuts them.
  */
 import { describe, expect, it } from 'vitest';
-import { syslogMessage } from '../../plugins/intake/syslog/syslogMessage.js';
+import { syslogMessage, syslogMessageStart } from '../../plugins/intake/syslog/syslogMessage.js';
+import { seededRandom } from '../helpers/seededRandom.js';
+import { hostileLines } from './fuzzCorpus.js';
 import { TcpFramer } from '../../plugins/intake/syslog/tcpFraming.js';
 
 const BUNNY = 'HIT|200|1507167062421|412|390|163.172.53.229|-|https://bunnycdn.b-cdn.net/a.m4v|WA|Mozilla/5.0 (Windows NT 10.0)|322b688bd63fb63f2babe9de30a5d262|DE';
@@ -39,6 +41,38 @@ describe('the syslog envelope', () => {
   it('gives an empty message for a truncated RFC 5424 header instead of guessing', () => {
     expect(syslogMessage('<165>1 2021-01-01T22:14:15.003Z host')).toBe('');
     expect(syslogMessage('<165>1 2021-01-01T22:14:15.003Z host app - id [unterminated')).toBe('');
+  });
+});
+
+describe('the envelope read from bytes', () => {
+  it('finds where syslogMessage says the message begins, or leaves the frame to it', () => {
+    const random = seededRandom(5);
+    const frames = [
+      `<165>1 2021-01-01T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="BunnyCDN"] \uFEFF${BUNNY}`,
+      String.raw`<14>1 2024-03-04T09:15:00Z host app 123 - [a@1 x="we]ird \] \" val"][b@2 y="z"] message here`,
+      `<190>1 2024-03-04T09:15:00Z web nginx - - - ${BUNNY}`,
+      `<190>1 2024-03-04T09:15:00Z web nginx - - -${BUNNY}`,
+      `<190>Oct 10 13:55:36 web1 nginx[812]: ${BUNNY}`,
+      `\uFEFF${BUNNY}`,
+      BUNNY,
+      '<165>1 2021-01-01T22:14:15.003Z host',
+      '<165>1 2021-01-01T22:14:15.003Z host app - id [unterminated',
+      ...hostileLines(400),
+    ];
+    for (let round = 0; round < 2000; round++) {
+      const chars = [...frames[round % 4]!];
+      chars[Math.floor(random() * chars.length)] = ['[', ']', '"', '\\', ' ', '-', '<', '>', '1', '\u00e9'][Math.floor(random() * 10)]!;
+      frames.push(chars.join(''));
+    }
+    let read = 0;
+    for (const frame of frames) {
+      const data = Buffer.from(frame, 'utf8');
+      const start = syslogMessageStart(data, 0, data.length);
+      if (start < 0) continue;
+      read++;
+      expect({ frame, message: data.toString('utf8', start) }).toEqual({ frame, message: syslogMessage(data.toString('utf8')) });
+    }
+    expect(read).toBeGreaterThan(1500);
   });
 });
 

@@ -4,8 +4,8 @@
  * forwards hundreds of thousands of lines a second, and the general path (parse into fields,
  * build a record, encode it) spends most of its time making and collecting those strings.
  *
- * The lane takes only lines it can treat exactly as the general path does: printable ASCII with
- * no `"`, no syslog envelope, a cache status in capitals, a three-digit status, plain digits,
+ * The lane takes only lines it can treat exactly as the general path does: bare or in an RFC 5424
+ * envelope, printable ASCII with no `"`, a cache status in capitals, a three-digit status, plain digits,
  * an IPv4 client, a URL of at most 2,000 bytes whose host names a site (or a listener's default
  * site), every value within its bounds and the time within the window. Anything else — a line
  * to drop, to clean or to look at more closely — is declined and goes the general way, which
@@ -18,6 +18,7 @@ import type { RowEncoder, RowSink } from '../delivery/spool.js';
 import { ByteKeyCache, hashBytes } from './byteKeyCache.js';
 import type { RecordBuilderParts } from './recordBuilder.js';
 import type { RequestIdWindow } from './requestIdWindow.js';
+import { syslogMessageStart } from '../syslog/syslogMessage.js';
 import { fileTypeOf } from './urlParts.js';
 import type { UserAgentInfo } from './userAgentInfo.js';
 import { ipv4NumberOfBytes } from './visitorHasher.js';
@@ -191,10 +192,13 @@ export class BunnyLane implements RowEncoder {
   }
 
   /**
-   * Takes the line `data[start..end)` (no line ending) received at `now` (unix ms): spools it,
-   * drops it as a duplicate, or declines it for the general path.
+   * Takes the TCP or UDP frame `data[frameStart..end)` (no line ending) received at `now` (unix
+   * ms): spools its line, drops it as a duplicate, or declines it for the general path.
    */
-  take(data: Buffer, start: number, end: number, now: number, defaultSite: string | undefined): LaneOutcome {
+  take(data: Buffer, frameStart: number, end: number, now: number, defaultSite: string | undefined): LaneOutcome {
+    // Bunny's log forwarding wraps each line in an RFC 5424 envelope with a byte-order mark.
+    const start = syslogMessageStart(data, frameStart, end);
+    if (start < 0) return 'declined';
     const pipes = this.#pipes;
     let count = 0;
     for (let index = start; index < end; index++) {

@@ -77,3 +77,48 @@ export function syslogMessage(frame: string): string {
   if (frame.startsWith('1 ', afterPri)) return rfc5424Message(frame, afterPri);
   return rfc3164Message(frame, afterPri);
 }
+
+const BOM_BYTES = [0xef, 0xbb, 0xbf] as const;
+
+/** Index after a UTF-8 byte-order mark at `at`, or `at`. */
+function afterBomBytes(data: Uint8Array, at: number, end: number): number {
+  return end - at >= 3 && data[at] === BOM_BYTES[0] && data[at + 1] === BOM_BYTES[1] && data[at + 2] === BOM_BYTES[2] ? at + 3 : at;
+}
+
+/**
+ * Where the message of the frame `data[start..end)` begins, read from its bytes as
+ * {@link syslogMessage} reads its text: after an RFC 5424 header and structured data, and after a
+ * byte-order mark; a frame without an envelope is its own message. -1 when only the text can tell
+ * (an RFC 3164 header, a header cut short): then the caller decodes the frame and asks
+ * {@link syslogMessage}.
+ */
+export function syslogMessageStart(data: Uint8Array, start: number, end: number): number {
+  if (data[start] !== 0x3c) return afterBomBytes(data, start, end);
+  let at = start + 1;
+  while (at < end && at - start <= 3 && data[at]! >= 0x30 && data[at]! <= 0x39) at++;
+  if (at === start + 1 || at - start > 4 || data[at] !== 0x3e) return -1;
+  // `<PRI>1 `, then TIMESTAMP HOSTNAME APP-NAME PROCID MSGID, each ended by a space.
+  if (data[at + 1] !== 0x31 || data[at + 2] !== 0x20) return -1;
+  at += 3;
+  for (let token = 0; token < 5; token++) {
+    while (at < end && data[at] !== 0x20) at++;
+    if (at >= end) return -1;
+    at++;
+  }
+  if (data[at] === 0x2d) at++;
+  else {
+    while (data[at] === 0x5b && at < end) {
+      let inQuotes = false;
+      for (at++; at < end; at++) {
+        const byte = data[at];
+        if (byte === 0x5c && inQuotes) at++;
+        else if (byte === 0x22) inQuotes = !inQuotes;
+        else if (byte === 0x5d && !inQuotes) break;
+      }
+      if (at >= end) return -1;
+      at++;
+    }
+  }
+  if (at < end && data[at] === 0x20) at++;
+  return afterBomBytes(data, at, end);
+}
