@@ -208,6 +208,7 @@ describe('the Bunny lane', () => {
       line({ url: `https://example.com/${'x'.repeat(2100)}` }),
       line({ edge: 'X'.repeat(33) }),
       line({ id: 'f'.repeat(129) }),
+      line({ agent: `Mozilla/5.0 ${'x'.repeat(600)}` }),
       'HIT|200|1507167062421',
       `${line()}\t`,
     ];

@@ -160,6 +160,19 @@ describe('what is kept', () => {
   });
 });
 
+describe('user agents', () => {
+  it('remembers ordinary user agents, and parses over-long ones each time instead of keeping whole lines', () => {
+    const reader = new UserAgentReader();
+    expect(reader.read(FIREFOX).key).toBe(reader.read(FIREFOX).key);
+    const long = `${FIREFOX} ${'x'.repeat(2000)}`;
+    const first = reader.read(long);
+    const again = reader.read(long);
+    expect(again.key).not.toBe(first.key);
+    expect({ ...again, key: 0 }).toEqual({ ...first, key: 0 });
+    expect(first.browser).toBe('Firefox');
+  });
+});
+
 describe('URL parts', () => {
   it('reads hosts, paths and file types without a URL parser', () => {
     expect(urlParts('https://user:pw@Example.COM:8080?x=1')).toEqual({ host: 'example.com', url: '/?x=1', path: '/', fileType: 'page' });

@@ -5,11 +5,12 @@
  * build a record, encode it) spends most of its time making and collecting those strings.
  *
  * The lane takes only lines it can treat exactly as the general path does: bare or in an RFC 5424
- * envelope, printable ASCII with no `"`, a cache status in capitals, a three-digit status, plain digits,
- * an IPv4 client, a URL of at most 2,000 bytes whose host names a site (or a listener's default
- * site), every value within its bounds and the time within the window. Anything else — a line
- * to drop, to clean or to look at more closely — is declined and goes the general way, which
- * then counts or stores it. The two paths write byte-identical rows (test/intake/bunnyLane.test.ts
+ * envelope, printable ASCII with no `"`, a cache status in capitals, a three-digit status, plain
+ * digits, an IPv4 client, a URL of at most 2,000 bytes whose host names a site (or a listener's
+ * default site), every value within its bounds (a user agent of at most 512 bytes, which both
+ * paths remember) and the time within the window. Anything else — a line to drop, to clean or to
+ * look at more closely — is declined and goes the general way, which then counts or stores it.
+ * The two paths write byte-identical rows (test/intake/bunnyLane.test.ts
  * compares them over a corpus of real and mangled lines).
  */
 import { escaped } from '../../../core/services/analytics/accessBatch.js';
@@ -20,7 +21,7 @@ import type { RecordBuilderParts } from './recordBuilder.js';
 import type { RequestIdWindow } from './requestIdWindow.js';
 import { syslogMessageStart } from '../syslog/syslogMessage.js';
 import { fileTypeOf } from './urlParts.js';
-import type { UserAgentInfo } from './userAgentInfo.js';
+import { MAX_UA_LENGTH, type UserAgentInfo } from './userAgentInfo.js';
 import { ipv4NumberOfBytes } from './visitorHasher.js';
 
 /**
@@ -239,7 +240,7 @@ export class BunnyLane implements RowEncoder {
     if (bytes < 0 || bytes > MAX_BYTES) return 'declined';
     const v4 = ipv4NumberOfBytes(data, p4 + 1, p5);
     if (v4 < 0) return 'declined';
-    if (p8 - p7 - 1 > MAX_SHORT || last - beforeLast - 1 > MAX_ID) return 'declined';
+    if (p8 - p7 - 1 > MAX_SHORT || last - beforeLast - 1 > MAX_ID || beforeLast - p8 - 1 > MAX_UA_LENGTH) return 'declined';
 
     const site = this.#readUrl(data, p6 + 1, p7, defaultSite);
     if (site === undefined) return 'declined';

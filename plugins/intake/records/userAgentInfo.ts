@@ -17,10 +17,10 @@ export interface UserAgentInfo {
   readonly key: number;
 }
 
-/** Distinct user agents remembered; the cache starts over when full (a day has a few thousand). */
+/** Distinct user agents remembered (up to MAX_UA_LENGTH each); the cache starts over when full (a day has a few thousand). */
 const CACHE_ENTRIES = 20_000;
-/** Longest user agent parsed, in characters; the rest cannot change the answer and costs time. */
-const MAX_UA_LENGTH = 512;
+/** Longest user agent parsed and remembered, in characters; the rest cannot change the answer and costs time. */
+export const MAX_UA_LENGTH = 512;
 
 const NO_AGENT: UserAgentInfo = Object.freeze({ device: 'bot', browser: '', os: '', bot: true, key: 0 });
 let nextKey = 1;
@@ -52,6 +52,9 @@ export class UserAgentReader {
       bot,
       key: nextKey++,
     });
+    // A longer one is parsed again each time: remembering it would let a sender of made-up
+    // user agents fill the cache with whole lines.
+    if (userAgent.length > MAX_UA_LENGTH) return info;
     if (this.#cache.size >= CACHE_ENTRIES) this.#cache.clear();
     this.#cache.set(ownedText(userAgent), info);
     return info;
