@@ -139,6 +139,10 @@ describe('the Bunny lane', () => {
       line({ agent: 'Weird|Agent|With|Pipes/1.0' }),
       line({ agent: USER_AGENTS[5]! }),
       line({ agent: 'curl/8.5.0' }),
+      // The user agent is only read, never written: quotes, control characters and UTF-8 are fine.
+      line({ agent: 'Mozilla/5.0 "quoted"' }),
+      line({ agent: 'Mozilla/5.0 (Linux; U; Android 4.4; de-de; Gr\u00f6\u00dfe) \u{1F600}' }),
+      line({ agent: 'Tab\tand\u0001control' }),
       line({ ts: String(Math.floor((NOW - 5000) / 1000)) }),
       line({ status: '304' }),
       line({ status: '599' }),
@@ -184,7 +188,6 @@ describe('the Bunny lane', () => {
       `<1650>1 2024-01-01T00:00:00Z h a p m - ${line()}`,
       `<165>1 2024-01-01T00:00:00Z h a p m [unterminated x="]" ${line()}`,
       `<165>1 2024-01-01T00:00:00Z h a ${line()}`,
-      line({ agent: 'Mozilla/5.0 "quoted"' }),
       line({ url: 'https://example.com/caf\u00e9' }),
       line({ cache: 'hit' }),
       line({ cache: 'BOMHIT' }),

@@ -5,7 +5,7 @@
  * build a record, encode it) spends most of its time making and collecting those strings.
  *
  * The lane takes only lines it can treat exactly as the general path does: bare or in an RFC 5424
- * envelope, printable ASCII with no `"`, a cache status in capitals, a three-digit status, plain
+ * envelope, printable ASCII with no `"` in every field it writes, a cache status in capitals, a three-digit status, plain
  * digits, an IPv4 client, a URL of at most 2,000 bytes whose host names a site (or a listener's
  * default site), every value within its bounds (a user agent of at most 512 bytes, which both
  * paths remember) and the time within the window. Anything else — a line to drop, to clean or to
@@ -50,8 +50,8 @@ const ORDINARY = 0;
 const FIELD_END = 1;
 const REFUSED = 2;
 const BYTE_KINDS = new Uint8Array(256).map((_, byte) => (byte === PIPE ? FIELD_END : byte < SPACE || byte > 0x7e || byte === QUOTE ? REFUSED : ORDINARY));
-/** Pipes a line may have: twelve fields, and a few more inside the user agent. */
-const MAX_PIPES = 40;
+/** Pipes before the user agent. */
+const LEADING_PIPES = 9;
 /** Longest URL the lane takes: under the record's 2,048, so it never has to cut one. */
 const MAX_URL_BYTES = 2000;
 const MAX_SHORT = 32;
@@ -72,7 +72,6 @@ const FILE_TYPE_ENTRIES = 4_096;
 const ascii = (text: string): Buffer => Buffer.from(text, 'latin1');
 const NOTHING = Buffer.alloc(0);
 const GET_QUOTED = ascii(',"GET","');
-const BETWEEN = ascii('","');
 const PAGE_TYPE = ascii('page",');
 const NO_DURATION = ascii(',\\N,"');
 const BUNNY_SOURCE = ascii(',"bunny",');
@@ -96,6 +95,14 @@ function copyRange(target: Buffer, at: number, source: Buffer, start: number, en
   if (end - start > 24) return at + source.copy(target, at, start, end);
   for (let index = start; index < end; index++) target[at++] = source[index]!;
   return at;
+}
+
+/** Writes `","` (the end of one quoted column and the start of the next). */
+function between(target: Buffer, at: number): number {
+  target[at] = QUOTE;
+  target[at + 1] = COMMA;
+  target[at + 2] = QUOTE;
+  return at + 3;
 }
 
 function put(target: Buffer, at: number, bytes: Buffer): number {
@@ -151,7 +158,7 @@ export class BunnyLane implements RowEncoder {
   readonly #parts: RecordBuilderParts;
   readonly #requestIds: RequestIdWindow;
   readonly #rows: RowSink;
-  readonly #pipes = new Int32Array(MAX_PIPES);
+  readonly #pipes = new Int32Array(LEADING_PIPES);
   readonly #hosts = new ByteKeyCache<SiteEntry | null>(HOST_ENTRIES);
   readonly #agents = new ByteKeyCache<AgentEntry>(AGENT_ENTRIES);
   readonly #sites = new Map<string, SiteEntry>();
@@ -200,15 +207,17 @@ export class BunnyLane implements RowEncoder {
     // Bunny's log forwarding wraps each line in an RFC 5424 envelope with a byte-order mark.
     const start = syslogMessageStart(data, frameStart, end);
     if (start < 0) return 'declined';
+    // The nine fields before the user agent from the left, the request id and country from the
+    // right; the bytes between are the user agent, which is never written, so it is not checked.
     const pipes = this.#pipes;
     let count = 0;
-    for (let index = start; index < end; index++) {
+    for (let index = start; index < end && count < LEADING_PIPES; index++) {
       const kind = BYTE_KINDS[data[index]!]!;
       if (kind === ORDINARY) continue;
-      if (kind === REFUSED || count === MAX_PIPES) return 'declined';
+      if (kind === REFUSED) return 'declined';
       pipes[count++] = index;
     }
-    if (count < 11 || data[start] === LESS_THAN) return 'declined';
+    if (count < LEADING_PIPES || data[start] === LESS_THAN) return 'declined';
     const p0 = pipes[0]!;
     const p1 = pipes[1]!;
     const p2 = pipes[2]!;
@@ -218,8 +227,19 @@ export class BunnyLane implements RowEncoder {
     const p6 = pipes[6]!;
     const p7 = pipes[7]!;
     const p8 = pipes[8]!;
-    const beforeLast = pipes[count - 2]!;
-    const last = pipes[count - 1]!;
+    let last = -1;
+    let beforeLast = -1;
+    for (let index = end - 1; index > p8; index--) {
+      const kind = BYTE_KINDS[data[index]!]!;
+      if (kind === ORDINARY) continue;
+      if (kind === REFUSED) return 'declined';
+      if (last < 0) last = index;
+      else {
+        beforeLast = index;
+        break;
+      }
+    }
+    if (beforeLast < 0) return 'declined';
 
     // Cache status: capitals as Bunny writes them (anything else is for readCacheStatus).
     if (p0 === start || p0 - start > MAX_CACHE_STATUS) return 'declined';
@@ -248,7 +268,7 @@ export class BunnyLane implements RowEncoder {
     const agentHash = hashBytes(data, p8 + 1, beforeLast);
     let agent = this.#agents.get(data, p8 + 1, beforeLast, agentHash);
     if (agent === undefined) {
-      agent = this.#agentEntry(data.toString('latin1', p8 + 1, beforeLast));
+      agent = this.#agentEntry(data.toString('utf8', p8 + 1, beforeLast));
       this.#agents.set(data, p8 + 1, beforeLast, agentHash, agent);
     }
     if (!this.#requestIds.rememberBytes(site.name, data, beforeLast + 1, last)) return 'duplicate';
@@ -301,27 +321,27 @@ export class BunnyLane implements RowEncoder {
     to = put(target, to, GET_QUOTED);
     if (this.#slashFirst) target[to++] = SLASH;
     to = copyRange(target, to, data, this.#urlStart, this.#urlEnd);
-    to = put(target, to, BETWEEN);
+    to = between(target, to);
     if (this.#slashFirst) target[to++] = SLASH;
     to = copyRange(target, to, data, this.#urlStart, this.#pathEnd);
-    to = put(target, to, BETWEEN);
+    to = between(target, to);
     to = put(target, to, this.#fileType);
     target[to++] = this.#pageview ? 0x31 : 0x30;
     target[to++] = COMMA;
     to = writeDecimal(target, to, this.#bytes);
     to = put(target, to, NO_DURATION);
     to = copyLowerCase(target, to, data, this.#referrerStart, this.#referrerEnd);
-    to = put(target, to, BETWEEN);
+    to = between(target, to);
     for (let index = this.#countryStart; index < this.#countryEnd; index++) {
       const char = data[index]!;
       target[to++] = char >= 0x61 ? char - 0x20 : char;
     }
-    to = put(target, to, BETWEEN);
+    to = between(target, to);
     to = put(target, to, this.#agent!.csv);
     to = copyRange(target, to, data, this.#lineStart, this.#cacheEnd);
-    to = put(target, to, BETWEEN);
+    to = between(target, to);
     to = copyRange(target, to, data, this.#edgeStart, this.#edgeEnd);
-    to = put(target, to, BETWEEN);
+    to = between(target, to);
     to = copyRange(target, to, data, this.#idStart, this.#idEnd);
     target[to++] = QUOTE;
     target[to++] = COMMA;
