@@ -82,6 +82,8 @@ export class ByteBlocks {
 
   /** One row was written into the block, up to `end`. */
   wrote(end: number): void {
+    // A typed array ignores writes past its end: a row that overran its room would be cut silently.
+    if (end > this.#block!.length) throw new RangeError(`a row of ${end - this.#used} bytes overran its block`);
     this.#bytes += end - this.#used;
     this.#used = end;
     this.#rows++;

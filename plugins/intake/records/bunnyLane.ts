@@ -303,7 +303,9 @@ export class BunnyLane implements RowEncoder {
     this.#countryStart = countryStart;
     this.#countryEnd = letters ? countryEnd : countryStart;
 
-    const maxBytes = 2 * (this.#urlEnd - this.#urlStart + 1) + (this.#referrerEnd - this.#referrerStart) + site.csv.length + agent.csv.length + MAX_SHORT * 2 + MAX_ID + ROW_OVERHEAD;
+    // Every variable column is bytes of the line, the URL twice (as URL and as path, each perhaps
+    // after a `/`): twice the line bounds them all.
+    const maxBytes = 2 * (end - start + 1) + site.csv.length + agent.csv.length + ROW_OVERHEAD;
     this.#rows.appendRow(maxBytes, this);
     this.#data = NOTHING;
     return 'stored';
