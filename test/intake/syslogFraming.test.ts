@@ -126,6 +126,27 @@ describe('TCP framing (RFC 6587)', () => {
     expect(frames(Buffer.from('one\ntwo'), [4]).frames).toEqual(['one', 'two']);
   });
 
+  it('splits a long mixed stream the same in reads of any size, large reads included', () => {
+    const random = seededRandom(11);
+    const expected: string[] = [];
+    let text = '';
+    let oversize = 0;
+    for (let index = 0; index < 3000; index++) {
+      const size = random() < 0.02 ? 300 + Math.floor(random() * 200) : 1 + Math.floor(random() * 120);
+      const message = `<13>1 - h a - - - ${index} ${'m'.repeat(size)}`;
+      const long = Buffer.byteLength(message) > 256;
+      if (long) oversize++;
+      else expected.push(message);
+      text += random() < 0.5 ? `${message}\n` : octet(message);
+    }
+    const stream = Buffer.from(text);
+    for (const sizes of [[stream.length], [65_536], [300, 4_000, 17], [269, 270, 271], [1, 5_000]]) {
+      const result = frames(stream, sizes, 256);
+      expect(result.frames, `chunks ${sizes.join(',')}`).toEqual(expected);
+      expect(result.oversize).toBe(oversize);
+    }
+  });
+
   it('ignores blank lines and lone CRs between frames', () => {
     expect(frames(Buffer.from('\n\r\none\n\n\ntwo\n'), [3]).frames).toEqual(['one', 'two']);
   });
