@@ -10,10 +10,14 @@
  * machine wrk needs the other core. The edge writes its access logs (Bunny lines over TCP to a
  * discarding listener), which nginx is spared — the edge pays its real per-request cost.
  * Each target runs WARMUP_S then RUN_S seconds; rounds alternate so a busy moment hits both.
+ * For reference (not a target), each round also measures a bare node:http server in the same
+ * process answering with the edge's own response for the page, headers and all: what Node.js
+ * itself allows on this machine, so the edge's own cost is the gap between the two.
  * The last line printed is one JSON object (small-page figures).
  */
 import { spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer, get as httpGet, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -127,6 +131,32 @@ async function discardingIntake(): Promise<{ address: string; lines(): number; c
   return { address: `127.0.0.1:${(server.address() as AddressInfo).port}`, lines: () => lines, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
+/**
+ * A bare node:http server sending the response the edge sends for `url` (its headers, a fresh
+ * request id, its body), with no routing, logging or metrics.
+ */
+async function bareNodeServer(url: string): Promise<{ url: string; server: Server }> {
+  const sample = await new Promise<{ headers: string[]; body: Buffer }>((resolve, reject) => {
+    httpGet(url, { headers: { host: SITE } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ headers: response.rawHeaders, body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
+  const fixed: string[] = [];
+  for (let index = 0; index < sample.headers.length; index += 2) {
+    const name = sample.headers[index]!;
+    if (!['date', 'connection', 'keep-alive', 'content-length', 'x-request-id'].includes(name.toLowerCase())) fixed.push(name, sample.headers[index + 1]!);
+  }
+  let count = 0;
+  const server = createHttpServer((_request, response) => {
+    response.writeHead(200, [...fixed, 'X-Request-Id', `bare-${count++}`, 'Content-Length', String(sample.body.length)]);
+    response.end(sample.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'hearth-bench-edge-'));
   // nginx's worker drops to an unprivileged user when started as root: it must be able to read the files.
@@ -182,14 +212,16 @@ sites:
   );
   const edge = host.host.instance<EdgeInstance>('edge')!;
   const nginx = await startNginx(join(dir, 'nginx'), root);
+  const bare = await bareNodeServer(`${edge.url}/`);
   try {
-    const results = { edgePage: [] as WrkResult[], nginxPage: [] as WrkResult[], edgeAsset: [] as WrkResult[], nginxAsset: [] as WrkResult[] };
+    const results = { edgePage: [] as WrkResult[], nginxPage: [] as WrkResult[], barePage: [] as WrkResult[], edgeAsset: [] as WrkResult[], nginxAsset: [] as WrkResult[] };
     for (let round = 0; round < ROUNDS; round++) {
       results.nginxPage.push(await measure(`${nginx.url}/`));
       results.edgePage.push(await measure(`${edge.url}/`));
+      results.barePage.push(await measure(`${bare.url}/`));
       results.nginxAsset.push(await measure(`${nginx.url}/asset.bin`));
       results.edgeAsset.push(await measure(`${edge.url}/asset.bin`));
-      console.log(`round ${round + 1}: page edge ${results.edgePage.at(-1)!.rps.toFixed(0)} req/s vs nginx ${results.nginxPage.at(-1)!.rps.toFixed(0)}; 1 MiB asset edge ${results.edgeAsset.at(-1)!.rps.toFixed(0)} vs nginx ${results.nginxAsset.at(-1)!.rps.toFixed(0)}`);
+      console.log(`round ${round + 1}: page edge ${results.edgePage.at(-1)!.rps.toFixed(0)} req/s vs nginx ${results.nginxPage.at(-1)!.rps.toFixed(0)} (bare node:http ${results.barePage.at(-1)!.rps.toFixed(0)}); 1 MiB asset edge ${results.edgeAsset.at(-1)!.rps.toFixed(0)} vs nginx ${results.nginxAsset.at(-1)!.rps.toFixed(0)}`);
     }
     await edge.flushLogs();
     const page = { edge: best(results.edgePage), nginx: best(results.nginxPage) };
@@ -198,6 +230,8 @@ sites:
       `${what}: edge ${r.edge.rps.toFixed(0)} req/s, p99 ${r.edge.p99Ms.toFixed(2)} ms | nginx ${r.nginx.rps.toFixed(0)} req/s, p99 ${r.nginx.p99Ms.toFixed(2)} ms | ratio req/s ${(r.edge.rps / r.nginx.rps).toFixed(2)}, p99 ${(r.edge.p99Ms / r.nginx.p99Ms).toFixed(2)}`;
     console.log(line(`small page (${PAGE.length} bytes)`, page));
     console.log(line('1 MiB asset', asset));
+    const barePage = best(results.barePage);
+    console.log(`for reference, bare node:http with the edge's page response: ${barePage.rps.toFixed(0)} req/s, p99 ${barePage.p99Ms.toFixed(2)} ms | vs nginx: req/s ${(barePage.rps / page.nginx.rps).toFixed(2)}, p99 ${(barePage.p99Ms / page.nginx.p99Ms).toFixed(2)}`);
     console.log(`edge access-log lines delivered to the TCP intake: ${intake.lines()}`);
     const ratioRps = page.edge.rps / page.nginx.rps;
     const ratioP99 = page.edge.p99Ms / page.nginx.p99Ms;
@@ -205,6 +239,7 @@ sites:
     const round2 = (n: number): number => Math.round(n * 100) / 100;
     console.log(JSON.stringify({ bench: 'edge', hearth_rps: round2(page.edge.rps), nginx_rps: round2(page.nginx.rps), ratio_rps: round2(ratioRps), hearth_p99_ms: round2(page.edge.p99Ms), nginx_p99_ms: round2(page.nginx.p99Ms), ratio_p99: round2(ratioP99) }));
   } finally {
+    await new Promise((resolve) => bare.server.close(resolve));
     await nginx.stop();
     await host.stop();
     await intake.close();
