@@ -20,11 +20,13 @@ const LESS_THAN = 0x3c;
 /** Digits an octet count may have (a billion bytes is far over any limit). */
 const MAX_COUNT_DIGITS = 10;
 
+const EMPTY = Buffer.alloc(0);
+
 /** A stateful splitter for one connection. */
 export class TcpFramer {
   readonly #maxFrameBytes: number;
   readonly #sink: FrameSink;
-  #buffer: Buffer = Buffer.alloc(0);
+  #buffer: Buffer = EMPTY;
   /** Bytes still to throw away from an oversize octet-counted frame. */
   #skipBytes = 0;
   /** True while throwing away an oversize LF-terminated frame. */
@@ -37,12 +39,40 @@ export class TcpFramer {
 
   /** Feeds bytes received. */
   push(chunk: Buffer): void {
-    const data = this.#buffer.length > 0 ? Buffer.concat([this.#buffer, chunk]) : chunk;
-    let at = 0;
+    if (this.#buffer.length === 0) {
+      this.#keep(chunk, this.#scan(chunk, 0));
+      return;
+    }
+    // A frame begun in an earlier read is finished with as few bytes of this one as it can take
+    // (a frame is at most the limit plus its count); the rest of the read is split where it lies
+    // instead of being copied behind the earlier bytes (a fresh 64 KiB per read to collect).
+    const lead = this.#buffer.length;
+    const head = Math.min(chunk.length, this.#maxFrameBytes + MAX_COUNT_DIGITS + 2);
+    const joined = Buffer.concat([this.#buffer, chunk.subarray(0, head)]);
+    this.#buffer = EMPTY;
+    const stop = this.#scan(joined, 0);
+    if (head === chunk.length) this.#keep(joined, stop);
+    else if (stop >= lead) this.#keep(chunk, this.#scan(chunk, stop - lead));
+    else {
+      // Not reached (a frame that long is over the limit and being skipped), but if it were: the
+      // rest of the read goes behind the unfinished frame.
+      const rest = Buffer.concat([joined.subarray(stop), chunk.subarray(head)]);
+      this.#keep(rest, this.#scan(rest, 0));
+    }
+  }
+
+  /** Keeps the unfinished frame from `at` for the next read (a copy: `data` may be the socket's). */
+  #keep(data: Buffer, at: number): void {
+    this.#buffer = at >= data.length ? EMPTY : Buffer.from(data.subarray(at));
+  }
+
+  /** Splits the frames of `data` from `from`; returns where the unfinished frame (if any) starts. */
+  #scan(data: Buffer, from: number): number {
+    let at = from;
     if (this.#skipBytes > 0) {
-      const skipped = Math.min(this.#skipBytes, data.length);
+      const skipped = Math.min(this.#skipBytes, data.length - at);
       this.#skipBytes -= skipped;
-      at = skipped;
+      at += skipped;
     }
     while (at < data.length) {
       if (this.#skipLine) {
@@ -83,14 +113,13 @@ export class TcpFramer {
       else this.#emit(data, at, lf);
       at = lf + 1;
     }
-    // Keep only the unfinished frame (bounded by the limit plus a count prefix).
-    this.#buffer = at >= data.length ? Buffer.alloc(0) : Buffer.from(data.subarray(at));
+    return at;
   }
 
   /** The connection ended: a last frame without its LF still counts. */
   end(): void {
     if (this.#buffer.length > 0 && !this.#skipLine && this.#skipBytes === 0) this.#emit(this.#buffer, 0, this.#buffer.length);
-    this.#buffer = Buffer.alloc(0);
+    this.#buffer = EMPTY;
   }
 
   /** An octet-counting prefix at `at`: its frame's start and length, none, or not yet complete. */
