@@ -48,11 +48,11 @@ function isServerError(error: unknown): error is InstanceType<NonNullable<typeof
  * of the event loop: with the loop busy parsing logs, a 15 MB batch took hundreds of milliseconds
  * to read, and the inserts fell behind.
  */
-async function readAtOnce(file: string): Promise<Buffer> {
+async function readAtOnce(file: string, memory: (size: number) => Buffer): Promise<Buffer> {
   const handle = await open(file, 'r');
   try {
     const { size } = await handle.stat();
-    const body = Buffer.allocUnsafe(size);
+    const body = memory(size);
     let filled = 0;
     while (filled < size) {
       const { bytesRead } = await handle.read(body, filled, size - filled, filled);
@@ -62,6 +62,36 @@ async function readAtOnce(file: string): Promise<Buffer> {
     return filled === size ? body : body.subarray(0, filled);
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * The memory batch bodies are read into, reused from one insert to the next: a fresh 15 MB
+ * buffer per batch is external memory V8 answers with full collections. An insert that fails
+ * gives the memory up (a cancelled request may still hold it), and one that finds it taken reads
+ * into memory of its own.
+ */
+class BodyMemory {
+  #buffer: Buffer | undefined;
+  #taken = false;
+
+  /** Reads `file` whole and runs `use` on its bytes. */
+  async with(file: string, use: (body: Buffer) => Promise<void>): Promise<void> {
+    if (this.#taken) return use(await readAtOnce(file, (size) => Buffer.allocUnsafe(size)));
+    this.#taken = true;
+    try {
+      await use(await readAtOnce(file, (size) => this.#memory(size)));
+    } catch (error) {
+      this.#buffer = undefined;
+      throw error;
+    } finally {
+      this.#taken = false;
+    }
+  }
+
+  #memory(size: number): Buffer {
+    if (this.#buffer === undefined || this.#buffer.length < size) this.#buffer = Buffer.allocUnsafeSlow(size);
+    return this.#buffer.subarray(0, size);
   }
 }
 
@@ -120,6 +150,7 @@ export function createClickHouseEngine(options: ClickHouseEngineOptions): StoreE
   const table = `${database}.${ACCESS_TABLE}`;
   let client: ClickHouseClient | undefined;
   let lowCardinality = false;
+  const bodies = new BodyMemory();
 
   const connected = (): ClickHouseClient => {
     if (!client) throw new HearthError('HEARTH_ERR_ANALYTICS_UNAVAILABLE', 'the ClickHouse engine is not connected');
@@ -168,8 +199,9 @@ export function createClickHouseEngine(options: ClickHouseEngineOptions): StoreE
       attempt('an insert', async (c) => {
         // One buffer, one write: a chunked stream would need the event loop (busy parsing logs)
         // for every 64 KiB. A batch file is bounded by the batch size (about 15 MB at 50k rows).
-        const body = await readAtOnce(file);
-        await c.insert({ table, values: Readable.from([body], { objectMode: false }), format: 'CSV', columns: [...ACCESS_COLUMN_NAMES] as [string, ...string[]], query_id: label });
+        await bodies.with(file, async (body) => {
+          await c.insert({ table, values: Readable.from([body], { objectMode: false }), format: 'CSV', columns: [...ACCESS_COLUMN_NAMES] as [string, ...string[]], query_id: label });
+        });
       }),
     async settle(batchId) {
       const deadline = Date.now() + SETTLE_TIMEOUT_MS;
