@@ -90,14 +90,13 @@ export class FileResponder {
       return undefined;
     }
     if (source.file.size <= this.#parts.cacheMaxFileBytes) {
-      const key = source.cacheKey;
-      const cached = this.#parts.cache.get(key);
+      const cached = this.#parts.cache.get(source.cacheKey);
       if (cached !== undefined) {
         exchange.site.meters.hit();
         exchange.send(sent, headers, partial ? cached.subarray(partial.start, partial.end + 1) : cached, 'HIT');
         return undefined;
       }
-      return this.#loadWhole(release, source, key).then(({ content, hit }) => {
+      return this.#loadWhole(release, source).then(({ content, hit }) => {
         if (hit) exchange.site.meters.hit();
         else exchange.site.meters.miss();
         exchange.send(sent, headers, partial ? content.subarray(partial.start, partial.end + 1) : content, hit ? 'HIT' : 'MISS');
@@ -118,15 +117,16 @@ export class FileResponder {
     return headers;
   }
 
-  #loadWhole(release: ServedRelease, source: FileAt, key: string): Promise<{ content: Buffer; hit: boolean }> {
-    return this.#parts.cache.getOrLoad(key, () => readWhole(this.#parts.storage, release, source), (content) => content.length <= this.#parts.cacheMaxFileBytes);
+  /** A file's whole contents from the cache, or read from storage (and cached when small enough). */
+  #loadWhole(release: ServedRelease, source: FileAt): Promise<{ content: Buffer; hit: boolean }> {
+    return this.#parts.cache.getOrLoad(source.cacheKey, () => readWhole(this.#parts.storage, release, source), (content) => content.length <= this.#parts.cacheMaxFileBytes);
   }
 
   async #compressed(exchange: Exchange, release: ServedRelease, prepared: PreparedFile, status: 200 | 404, headers: Record<string, string | number>, encoding: 'br' | 'gzip'): Promise<void> {
     const { file } = prepared;
     const key = `${prepared.cacheKey}:${encoding}`;
     const { content, hit } = await this.#parts.cache.getOrLoad(key, async () => {
-      const identity = await this.#parts.cache.getOrLoad(prepared.cacheKey, () => readWhole(this.#parts.storage, release, prepared), (whole) => whole.length <= this.#parts.cacheMaxFileBytes);
+      const identity = await this.#loadWhole(release, prepared);
       return compress(identity.content, encoding, this.#parts.levels);
     });
     if (hit) exchange.site.meters.hit();
