@@ -14,6 +14,9 @@ import { orNone, readUnixOrIso, readUnsigned } from './fieldValues.js';
 /** Cache statuses Bunny documents; others are kept as written (upper case, letters only). */
 const KNOWN_CACHE_STATUSES = new Set(['HIT', 'MISS', 'BYPASS', 'REVALIDATED', 'STALE', 'UPDATING', 'EXPIRED', 'ERROR', 'NONE', 'DYNAMIC']);
 
+/** Letters kept of a cache status Bunny does not document. */
+export const MAX_CACHE_STATUS_LETTERS = 16;
+
 /**
  * Reads the cache-status token leniently: a byte-order mark (as the character, or spelled `BOM` as
  * Bunny's own forwarding example shows it), case and stray punctuation do not make a line invalid.
@@ -22,7 +25,7 @@ export function readCacheStatus(token: string): string {
   if (KNOWN_CACHE_STATUSES.has(token)) return token;
   const letters = token.replace(/^\uFEFF/, '').toUpperCase().replace(/[^A-Z]/g, '');
   if (letters.startsWith('BOM') && KNOWN_CACHE_STATUSES.has(letters.slice(3))) return letters.slice(3);
-  return letters.slice(0, 16);
+  return letters.slice(0, MAX_CACHE_STATUS_LETTERS);
 }
 
 /** True when a line looks like Bunny's format (for auto-detection). */

@@ -17,10 +17,11 @@ import { escaped } from '../../../core/services/analytics/accessBatch.js';
 import { LATEST_STORABLE_MS, utcDateText, utcDateTimeText } from '../../../core/services/analytics/sqlLiteral.js';
 import type { RowEncoder, RowSink } from '../delivery/spool.js';
 import { ByteKeyCache, hashBytes } from './byteKeyCache.js';
-import type { RecordBuilderParts } from './recordBuilder.js';
+import { MAX_BYTES, MAX_ID, MAX_SHORT, MAX_URL, type RecordBuilderParts } from './recordBuilder.js';
 import type { RequestIdWindow } from './requestIdWindow.js';
+import { MAX_CACHE_STATUS_LETTERS } from '../parsers/bunnyLine.js';
 import { syslogMessageStart } from '../syslog/syslogMessage.js';
-import { fileTypeOf } from './urlParts.js';
+import { fileTypeOf, MAX_HOST, MAX_SCHEME } from './urlParts.js';
 import { MAX_UA_LENGTH, type UserAgentInfo } from './userAgentInfo.js';
 import { ipv4NumberOfBytes } from './visitorHasher.js';
 
@@ -52,16 +53,9 @@ const REFUSED = 2;
 const BYTE_KINDS = new Uint8Array(256).map((_, byte) => (byte === PIPE ? FIELD_END : byte < SPACE || byte > 0x7e || byte === QUOTE ? REFUSED : ORDINARY));
 /** Pipes before the user agent. */
 const LEADING_PIPES = 9;
-/** Longest URL the lane takes: under the record's 2,048, so it never has to cut one. */
-const MAX_URL_BYTES = 2000;
-const MAX_SHORT = 32;
-const MAX_ID = 128;
-const MAX_HOST = 253;
-const MAX_BYTES = 1e12;
-/** Longest scheme before `://` (as urlParts.ts reads it). */
-const MAX_SCHEME = 32;
-/** Longest cache status taken as written (readCacheStatus keeps 16 letters). */
-const MAX_CACHE_STATUS = 16;
+/** Longest URL the lane takes: with a `/` put before it, still within the record's, so it is never cut. */
+const MAX_URL_BYTES = MAX_URL - 1;
+/** Longest extension urlParts.ts reads, and the most a base-37 key holds exactly (37^10 < 2^53). */
 const MAX_EXTENSION = 10;
 /** Bytes a row has besides its variable fields (dates, numbers, quotes, commas, batch id, row). */
 const ROW_OVERHEAD = 320;
@@ -242,7 +236,7 @@ export class BunnyLane implements RowEncoder {
     if (beforeLast < 0) return 'declined';
 
     // Cache status: capitals as Bunny writes them (anything else is for readCacheStatus).
-    if (p0 === start || p0 - start > MAX_CACHE_STATUS) return 'declined';
+    if (p0 === start || p0 - start > MAX_CACHE_STATUS_LETTERS) return 'declined';
     for (let index = start; index < p0; index++) {
       const char = data[index]!;
       if (char < 0x41 || char > 0x5a) return 'declined';

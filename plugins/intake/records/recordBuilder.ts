@@ -22,12 +22,12 @@ export interface TimeWindow {
 }
 
 /** Longest kept URL (path and query), in characters. */
-const MAX_URL = 2048;
+export const MAX_URL = 2048;
 /** Longest kept request id, CDN edge code and cache status, in characters. */
-const MAX_ID = 128;
-const MAX_SHORT = 32;
+export const MAX_ID = 128;
+export const MAX_SHORT = 32;
 /** Largest response size believed, in bytes (1 TB). */
-const MAX_BYTES = 1e12;
+export const MAX_BYTES = 1e12;
 /** Longest believed time to serve, in milliseconds (a day); longer is stored as unknown. */
 const MAX_DURATION_MS = 86_400_000;
 

@@ -20,7 +20,9 @@ export interface UrlParts {
 const PAGE_EXTENSIONS = new Set(['html', 'htm', 'php', 'asp', 'aspx', 'jsp']);
 const EXTENSION = /^[a-z0-9]{1,10}$/;
 /** Longest URL scheme looked for (`android-app` is 11). */
-const MAX_SCHEME = 32;
+export const MAX_SCHEME = 32;
+/** Longest referrer host kept (a DNS name is at most 253 characters). */
+export const MAX_HOST = 253;
 
 /** Lower-case host of an authority (`user@Host:443` -> `host`). */
 function hostOf(authority: string): string {
@@ -80,5 +82,5 @@ export function referrerHost(referrer: string | undefined): string {
       break;
     }
   }
-  return hostOf(referrer.slice(scheme + 3, end)).slice(0, 253);
+  return hostOf(referrer.slice(scheme + 3, end)).slice(0, MAX_HOST);
 }
