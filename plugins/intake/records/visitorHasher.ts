@@ -16,8 +16,8 @@ export const SALT_FILE = 'visitor-salt.json';
 const DAY_MS = 86_400_000;
 /**
  * Distinct visitors (site, IP, user agent) a cache generation holds: a visit makes many requests,
- * and a SHA-256 costs a microsecond. A busy day's visitors fit in two generations (about 18 MB at
- * most); forgotten at every salt rotation, never written down.
+ * and a SHA-256 costs a microsecond. A busy day's visitors fit in two generations (about 25 MB at
+ * most: 2^19 slots of 24 bytes each); forgotten at every salt rotation, never written down.
  */
 const CACHE_GENERATION_ENTRIES = 262_144;
 /** Visitors with other keys (IPv6 addresses, beyond 2^20 user agents) remembered by text. */
