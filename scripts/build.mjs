@@ -23,8 +23,16 @@ import { precompileSchemas } from './precompileSchemas.mjs';
 const root = fileURLToPath(new URL('../', import.meta.url));
 const outdir = join(root, 'dist');
 
-/** Packages left to Node: native bindings cannot be bundled. */
-const EXTERNAL = ['@duckdb/node-api'];
+/**
+ * Packages left to Node:
+ * - native bindings cannot be bundled (DuckDB);
+ * - CommonJS packages loaded on first use with `import()` (isomorphic-git, the ClickHouse client):
+ *   bundled, such a package's chunk exports only `default`, since esbuild cannot know a CommonJS
+ *   module's names before it runs, so `(await import('isomorphic-git')).indexPack` was undefined.
+ *   Node's own loader finds the names (as it does when the sources run), and the check after the
+ *   build fails on any other package loaded this way whose chunk lost its names.
+ */
+const EXTERNAL = ['@duckdb/node-api', 'isomorphic-git', '@clickhouse/client'];
 
 /** Worker scripts, emitted beside the code that starts them (`new URL('./x.js', import.meta.url)`). */
 const WORKERS = [{ in: 'plugins/backup/format/codecWorker.ts', out: 'plugins/backup/codecWorker' }];
@@ -74,5 +82,15 @@ for (const output of Object.keys(result.metafile.outputs).filter((file) => file.
 }
 if (missing.length > 0) {
   console.error(`build: bundled code looks for files that are not there:\n  ${missing.join('\n  ')}`);
+  process.exit(1);
+}
+
+// A package loaded with import() and bundled must keep its names: a CommonJS one keeps only
+// `default` (see EXTERNAL), and its callers would find undefined where its functions were.
+const nameless = Object.entries(result.metafile.outputs)
+  .filter(([, output]) => output.entryPoint?.includes('node_modules/') && output.exports.length === 1 && output.exports[0] === 'default')
+  .map(([file, output]) => `${file} (from ${output.entryPoint})`);
+if (nameless.length > 0) {
+  console.error(`build: a package loaded with import() lost its exports in the bundle; add it to EXTERNAL in scripts/build.mjs:\n  ${nameless.join('\n  ')}`);
   process.exit(1);
 }
