@@ -36,7 +36,7 @@ export interface EdgeInstance extends PluginInstance {
   readonly logSink: string | undefined;
   /** Hands over every queued access-log record now. */
   flushLogs(): Promise<void>;
-  /** Checks a site's live pointer now, without waiting for `revalidateMs` (after a deploy made elsewhere). */
+  /** Checks a site's live pointer now, without waiting for `revalidateMs` (after a deploy). */
   refresh(site: string): Promise<void>;
 }
 

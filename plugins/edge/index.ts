@@ -11,6 +11,22 @@ import { createEdgeRuntime, type EdgeInstance } from './edgeRuntime.js';
 
 export type { EdgeInstance } from './edgeRuntime.js';
 
+/** The releases the edge of this host serves. */
+export interface ServedReleases {
+  /**
+   * Reads a site's live release again now, instead of within `revalidateMs`: a deploy made on this
+   * host calls it before it reports the release live, so the next request gets the new release.
+   */
+  refresh(site: string): Promise<void>;
+}
+
+declare module '../../core/plugin/services.js' {
+  interface HearthServices {
+    /** The edge plugin of the same host, told of deploys so it serves them at once. */
+    servedReleases: ServedReleases;
+  }
+}
+
 /** The edge plugin's definition. */
 export const edgePlugin = definePlugin({
   id: 'edge',
@@ -19,11 +35,14 @@ export const edgePlugin = definePlugin({
   siteSchema: edgeSiteSchema,
   needs: ['storage', 'tokens', 'metrics'],
   wants: ['ingest'],
+  provides: ['servedReleases'],
   // Everything the edge holds (caches, the log queue) is rebuilt from storage or lost on purpose.
   state: { paths: [] },
   errors: edgeErrors,
   setup(ctx): EdgeInstance {
-    return createEdgeRuntime(ctx);
+    const edge = createEdgeRuntime(ctx);
+    ctx.provide('servedReleases', { refresh: (site) => edge.refresh(site) });
+    return edge;
   },
 });
 

@@ -31,11 +31,12 @@ export const gitPlugin = definePlugin({
   configSchema: gitConfigSchema,
   siteSchema: gitSiteSchema,
   needs: ['storage', 'tokens', 'metrics', 'clock'],
+  wants: ['servedReleases'],
   state: { paths: [REPOS_DIR] },
   errors: gitErrors,
   commands: [deploysCommand, rollbackCommand],
   setup(ctx): GitPluginInstance {
-    const { storage, tokens, metrics, clock } = ctx.services;
+    const { storage, tokens, metrics, clock, servedReleases } = ctx.services;
     const sites = new GitSites(ctx.dataDir, ctx.file.sites, ctx.sites);
     const locksDir = join(ctx.dataDir, LOCKS_DIR);
     const locks = new SiteLocks(locksDir);
@@ -51,9 +52,13 @@ export const gitPlugin = definePlugin({
     return {
       sites,
       idle,
-      rollback: (site, commit) => rollbackSite(storage, locksDir, site, commit, () => clock.now()),
+      async rollback(site, commit) {
+        const result = await rollbackSite(storage, locksDir, site, commit, () => clock.now());
+        await servedReleases?.refresh(site).catch((error: unknown) => ctx.logger.warn({ site, err: error }, 'git: the edge could not read the release rolled back to yet; it will within its revalidateMs'));
+        return result;
+      },
       routes: (app) =>
-        registerGitRoutes(app, { config: ctx.config, storage, locks, clock, metrics: gitMetrics, logger: ctx.logger, sites, tokens, trackPush }),
+        registerGitRoutes(app, { config: ctx.config, storage, locks, clock, metrics: gitMetrics, logger: ctx.logger, sites, tokens, trackPush, served: servedReleases }),
       // A push in flight finishes (its report reaches the pusher) before the host lets go of storage.
       stop: idle,
     };

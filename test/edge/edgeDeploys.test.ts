@@ -13,6 +13,7 @@ import { blobIdOf } from '../../core/services/releases/releaseLayout.js';
 import type { Storage } from '../../core/services/storage/storage.js';
 import { bootHost, type BootedHost } from '../helpers/bootHost.js';
 import type { EdgeInstance } from '../../plugins/edge/index.js';
+import type { GitPluginInstance } from '../../plugins/git/index.js';
 import { edgeGet } from './edgeClient.js';
 import { bootEdgeHost, TOKENS_YAML, type EdgeHost } from './edgeHost.js';
 import { hammer, releaseFiles, removedFiles } from './releaseHammer.js';
@@ -51,6 +52,39 @@ ${TOKENS_YAML}`);
     expect(report.releases.size).toBeGreaterThanOrEqual(3);
     expect(report.releases.has(6)).toBe(true);
     expect(report.requests).toBeGreaterThan(100);
+  });
+});
+
+describe('a deploy on the host that runs the edge', () => {
+  let host: EdgeHost;
+
+  beforeAll(async () => {
+    // An hour between checks of the live pointer: only the deploy itself can tell the edge.
+    host = await bootEdgeHost(`
+hosts:
+  services:
+    port: 0
+    log: { level: warn }
+    plugins:
+      git: {}
+      edge: { port: 0, revalidateMs: 3600000, logs: { enabled: false } }
+sites:
+  told.example: {}
+${TOKENS_YAML}`);
+  });
+
+  afterAll(async () => {
+    await host?.dispose();
+  });
+
+  it('is served from the first request after the push answers, and so is a rollback', async () => {
+    expect((await edgeGet(host.url, 'told.example', '/')).status).toBe(404);
+    const first = await host.push('told.example', { 'index.html': 'one' }, 'one');
+    expect((await edgeGet(host.url, 'told.example', '/')).text).toBe('one');
+    await host.push('told.example', { 'index.html': 'two' }, 'two');
+    expect((await edgeGet(host.url, 'told.example', '/')).text).toBe('two');
+    await host.booted.host.instance<GitPluginInstance>('git')!.rollback('told.example', first);
+    expect((await edgeGet(host.url, 'told.example', '/')).text).toBe('one');
   });
 });
 

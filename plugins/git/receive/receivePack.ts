@@ -18,6 +18,7 @@ import type { SiteLocks } from '../repo/siteLock.js';
 import type { GitConfig } from '../config.js';
 import type { GitMetrics, PushResult } from '../metrics.js';
 import type { GitSite } from '../gitSites.js';
+import type { ServedReleases } from '../../edge/index.js';
 import { applyPush } from './applyPush.js';
 import { writeReport } from './pushReport.js';
 
@@ -32,6 +33,8 @@ export interface ReceiveDeps {
   readonly clock: Clock;
   readonly metrics: GitMetrics;
   readonly logger: Logger;
+  /** The edge plugin of this host, when it runs one: told of each deploy before it is reported live. */
+  readonly served?: ServedReleases;
 }
 
 /** The answer to a push: the response body and when the push is fully done. */
