@@ -25,6 +25,10 @@ export const intakeErrors = defineErrors('intake', {
     status: 400,
     summary: 'An HTTP upload named an unknown format or site.',
   },
+  HEARTH_ERR_INTAKE_ENCODING: {
+    status: 415,
+    summary: 'An HTTP upload came in a Content-Encoding other than gzip, deflate or br.',
+  },
   HEARTH_ERR_INTAKE_BACKPRESSURE: {
     status: 503,
     summary: 'The spool is full because the analytics store has been unreachable; the sender should retry later.',

@@ -7,6 +7,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAnalyticsStore, type AnalyticsStore } from '../../core/services/analytics/analyticsStore.js';
 import { generateToken } from '../../core/services/tokens.js';
@@ -107,7 +108,7 @@ describe('syslog over TCP and UDP', () => {
 });
 
 describe('uploads over HTTP', () => {
-  const post = (body: string, headers: Record<string, string>, query = ''): Promise<Response> =>
+  const post = (body: string | Uint8Array, headers: Record<string, string>, query = ''): Promise<Response> =>
     fetch(`${intake.url}/intake/v1/logs${query}`, { method: 'POST', headers: { 'content-type': 'text/plain', ...headers }, body });
 
   it('answers 202 with the counts once the lines are on disk, and stores them', async () => {
@@ -138,6 +139,33 @@ describe('uploads over HTTP', () => {
     expect(((await mixed.json()) as { error: { code: string } }).error.code).toBe('HEARTH_ERR_INTAKE_FORBIDDEN');
     const urls = await urlsOf('shop.example.net');
     expect(urls.has('/posts/7101?n=7101')).toBe(false);
+  });
+
+  it('takes bodies compressed with gzip, deflate or br, as log shippers send them', async () => {
+    const auth = { authorization: `Bearer ${intake.token}` };
+    const encoders = { gzip: gzipSync, deflate: deflateSync, br: brotliCompressSync };
+    for (const [index, [coding, encode]] of Object.entries(encoders).entries()) {
+      const lines = [bunnyLine(7300 + index * 2), bunnyLine(7301 + index * 2)].join('\n');
+      const response = await post(encode(lines), { ...auth, 'content-encoding': coding });
+      expect(response.status).toBe(202);
+      expect(await response.json()).toEqual({ accepted: 2, dropped: {} });
+    }
+    await waitFor('the compressed uploads', async () => (await urlsOf('example.com')).has('/posts/7304?n=7304'));
+  });
+
+  it('refuses a body in another coding, or not valid in its own, and a decompressed body over the limit', async () => {
+    const auth = { authorization: `Bearer ${intake.token}` };
+    const other = await post(bunnyLine(7400), { ...auth, 'content-encoding': 'compress' });
+    expect(other.status).toBe(415);
+    expect(((await other.json()) as { error: { code: string } }).error.code).toBe('HEARTH_ERR_INTAKE_ENCODING');
+    const corrupt = await post(Buffer.from('these bytes are not gzip'), { ...auth, 'content-encoding': 'gzip' });
+    expect(corrupt.status).toBe(400);
+    expect(((await corrupt.json()) as { error: { message: string } }).error.message).toContain('not valid gzip data');
+    // About 20 KB on the wire, 20 MB once decompressed: the limit holds for what it decompresses to.
+    const bomb = await post(gzipSync(Buffer.alloc(20 * 1024 * 1024, 0x41)), { ...auth, 'content-encoding': 'gzip' });
+    expect(bomb.status).toBe(413);
+    // Nothing is decompressed for a sender without a token.
+    expect((await post(gzipSync(bunnyLine(7401)), { 'content-encoding': 'gzip' })).status).toBe(401);
   });
 
   it('refuses an unknown format or site by name', async () => {

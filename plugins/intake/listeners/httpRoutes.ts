@@ -5,8 +5,12 @@
  * site the lines resolve to must be one the token may ingest into, or nothing is taken (403). The
  * answer, 202 with the counts, comes only after the accepted lines are fsynced in the spool, so a
  * 202 is a promise that they will be stored. While the spool is full the answer is 503 with
- * Retry-After: the sender keeps its lines and tries again.
+ * Retry-After: the sender keeps its lines and tries again. A body may come compressed
+ * (`Content-Encoding: gzip`, `deflate` or `br`, as log shippers send it); the body limit holds
+ * for the decompressed bytes.
  */
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import type { Transform } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AccessRecord } from '../../../core/services/analytics/accessRecord.js';
 import type { TokenRegistry } from '../../../core/services/tokens.js';
@@ -43,6 +47,38 @@ function queryText(request: FastifyRequest, name: string): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
+/** Decoders of the request content codings a body may come in. */
+const DECODERS: Readonly<Record<string, () => Transform>> = {
+  gzip: createGunzip,
+  'x-gzip': createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+};
+
+/**
+ * The body as the parser should read it: as sent, or through its decoder. The decoder reports
+ * the bytes received (fastify checks them against Content-Length) and names the coding when the
+ * data is not valid in it.
+ */
+function decodedBody(request: FastifyRequest, payload: NodeJS.ReadableStream): NodeJS.ReadableStream {
+  const header = request.headers['content-encoding'];
+  const coding = (typeof header === 'string' ? header : '').trim().toLowerCase();
+  if (coding === '' || coding === 'identity') return payload;
+  const decoder = DECODERS[coding]?.();
+  if (decoder === undefined) {
+    throw new HearthError('HEARTH_ERR_INTAKE_ENCODING', `Content-Encoding '${coding.slice(0, 40)}' is not taken; send the body as it is, or with gzip, deflate or br`);
+  }
+  const counted = decoder as Transform & { receivedEncodedLength: number };
+  counted.receivedEncodedLength = 0;
+  payload.on('data', (chunk: Buffer) => (counted.receivedEncodedLength += chunk.length));
+  // Registered before fastify's own listener, so its 400 answer carries this message.
+  decoder.once('error', (error: Error & { statusCode?: number }) => {
+    error.message = `the body is not valid ${coding} data (${error.message})`;
+    error.statusCode = 400;
+  });
+  return payload.pipe(decoder);
+}
+
 /** Registers the intake's HTTP routes (the host mounts them under `/intake`). */
 export function intakeRoutes(options: IntakeRouteOptions): (app: FastifyInstance) => Promise<void> {
   const { pipeline, tokens, maxBodyBytes } = options;
@@ -51,11 +87,20 @@ export function intakeRoutes(options: IntakeRouteOptions): (app: FastifyInstance
     app.removeContentTypeParser(['application/json', 'text/plain']);
     app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: maxBodyBytes }, (_request, body, done) => done(null, body));
 
-    app.post('/v1/logs', { bodyLimit: maxBodyBytes }, async function acceptLogs(request, reply) {
-      const token = bearer(request);
-      if (!token || !tokens.verify(token)) {
-        throw new HearthError('HEARTH_ERR_INTAKE_UNAUTHENTICATED', 'send a token with the ingest scope as "Authorization: Bearer <token>"');
-      }
+    const route = {
+      bodyLimit: maxBodyBytes,
+      // Before the body is read: a request without a valid token costs no decompression.
+      preParsing: async (request: FastifyRequest, _reply: unknown, payload: NodeJS.ReadableStream) => {
+        const token = bearer(request);
+        if (!token || !tokens.verify(token)) {
+          throw new HearthError('HEARTH_ERR_INTAKE_UNAUTHENTICATED', 'send a token with the ingest scope as "Authorization: Bearer <token>"');
+        }
+        return decodedBody(request, payload);
+      },
+    };
+    app.post('/v1/logs', route, async function acceptLogs(request, reply) {
+      // Verified before the body was read.
+      const token = bearer(request)!;
       const formatText = queryText(request, 'format') ?? options.format;
       if (!(LOG_FORMATS as readonly string[]).includes(formatText)) {
         throw new HearthError('HEARTH_ERR_INTAKE_BAD_REQUEST', `format '${formatText}' is unknown; use one of ${LOG_FORMATS.join(', ')}`);
