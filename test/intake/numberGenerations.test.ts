@@ -15,6 +15,18 @@ describe('the numeric caches behind visitor ids and request ids', () => {
     }
   });
 
+  it('remembers at least the last generation of keys through many turns of generations', () => {
+    const entries = 5_000;
+    const map = new NumberGenerations(entries);
+    for (let key = 0; key < 8 * entries; key++) {
+      map.set(1, key, key * 2);
+      if (key % 1_000 === 999) {
+        for (let back = key; back > key - entries && back >= 0; back--) expect(map.get(1, back)).toBe(back * 2);
+      }
+    }
+    expect(map.get(1, 0)).toBeUndefined();
+  });
+
   it('tells keys apart by tag, and forgets the older generation once the newer is full', () => {
     const map = new NumberGenerations(4);
     map.set(0, 1, 10);
