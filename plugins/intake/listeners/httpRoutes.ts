@@ -10,7 +10,7 @@
  * for the decompressed bytes.
  */
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import type { Transform } from 'node:stream';
+import { pipeline, type Transform } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AccessRecord } from '../../../core/services/analytics/accessRecord.js';
 import type { TokenRegistry } from '../../../core/services/tokens.js';
@@ -72,11 +72,14 @@ function decodedBody(request: FastifyRequest, payload: NodeJS.ReadableStream): N
   counted.receivedEncodedLength = 0;
   payload.on('data', (chunk: Buffer) => (counted.receivedEncodedLength += chunk.length));
   // Registered before fastify's own listener, so its 400 answer carries this message.
-  decoder.once('error', (error: Error & { statusCode?: number }) => {
+  decoder.once('error', (error: Error & { code?: string; statusCode?: number }) => {
+    if (!error.code?.startsWith('Z_')) return;
     error.message = `the body is not valid ${coding} data (${error.message})`;
     error.statusCode = 400;
   });
-  return payload.pipe(decoder);
+  // pipeline, not pipe: a sender that goes away mid-body fails the decoder too, so the parser
+  // waiting on it finishes.
+  return pipeline(payload, decoder, () => undefined);
 }
 
 /** Registers the intake's HTTP routes (the host mounts them under `/intake`). */
