@@ -23,7 +23,7 @@ export const intakeErrors = defineErrors('intake', {
   },
   HEARTH_ERR_INTAKE_BAD_REQUEST: {
     status: 400,
-    summary: 'An HTTP upload named an unknown format or site.',
+    summary: 'An HTTP upload named an unknown format or site, or its body starts like a JSON array and is none.',
   },
   HEARTH_ERR_INTAKE_ENCODING: {
     status: 415,

@@ -141,6 +141,18 @@ describe('uploads over HTTP', () => {
     expect(urls.has('/posts/7101?n=7101')).toBe(false);
   });
 
+  it('takes a JSON array of records, as Fluent Bit and Vector batch them, and refuses a broken one', async () => {
+    const auth = { authorization: `Bearer ${intake.token}`, 'content-type': 'application/json' };
+    const record = (n: number): object => ({ ts: Date.now() / 1000, request: { client_ip: '192.0.2.9', method: 'GET', uri: `/array/${n}`, headers: {} }, status: 200, size: 10 });
+    const response = await post(`\uFEFF [${JSON.stringify(record(1))},\n ${JSON.stringify(record(2))}, 42]`, auth, '?site=shop.example.net&format=caddy');
+    expect(response.status).toBe(202);
+    expect(await response.json()).toEqual({ accepted: 2, dropped: { malformed: 1 } });
+    await waitFor('the records of the array', async () => (await urlsOf('shop.example.net')).has('/array/2'));
+    const broken = await post('[{"ts": 1,', auth, '?site=shop.example.net&format=caddy');
+    expect(broken.status).toBe(400);
+    expect(((await broken.json()) as { error: { message: string } }).error.message).toContain('no JSON array');
+  });
+
   it('takes bodies compressed with gzip, deflate or br, as log shippers send them', async () => {
     const auth = { authorization: `Bearer ${intake.token}` };
     const encoders = { gzip: gzipSync, deflate: deflateSync, br: brotliCompressSync };

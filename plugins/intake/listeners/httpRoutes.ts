@@ -1,5 +1,6 @@
 /**
- * `POST /intake/v1/logs`: log lines (any supported format, one per line) or NDJSON in the body,
+ * `POST /intake/v1/logs`: log lines (any supported format, one per line), NDJSON, or a JSON array
+ * of records in the body,
  * a token with the `ingest` scope in `Authorization: Bearer …`. `?format=` picks a format (default:
  * the configured one, usually `auto`), `?site=` names the site for lines that carry none. Every
  * site the lines resolve to must be one the token may ingest into, or nothing is taken (403). The
@@ -82,6 +83,24 @@ function decodedBody(request: FastifyRequest, payload: NodeJS.ReadableStream): N
   return pipeline(payload, decoder, () => undefined);
 }
 
+/**
+ * The lines of an upload: one per line of the body, or, when the body is a JSON array (as
+ * Fluent Bit's `format json` and Vector's JSON batches send records), one per element, in its
+ * JSON text (a string element is a line as it is). No log line of any format starts with `[`.
+ */
+function uploadedLines(body: string): string[] {
+  const start = body.search(/\S/);
+  if (start < 0 || body[start] !== '[') return body.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.slice(start));
+  } catch (error) {
+    throw new HearthError('HEARTH_ERR_INTAKE_BAD_REQUEST', `the body starts with '[' but is no JSON array (${(error as Error).message}); send one record per line, or a JSON array of records`);
+  }
+  if (!Array.isArray(parsed)) throw new HearthError('HEARTH_ERR_INTAKE_BAD_REQUEST', "the body starts with '[' but is no JSON array of records");
+  return parsed.map((item: unknown) => (typeof item === 'string' ? item : JSON.stringify(item)));
+}
+
 /** Registers the intake's HTTP routes (the host mounts them under `/intake`). */
 export function intakeRoutes(options: IntakeRouteOptions): (app: FastifyInstance) => Promise<void> {
   const { pipeline, tokens, maxBodyBytes } = options;
@@ -120,8 +139,7 @@ export function intakeRoutes(options: IntakeRouteOptions): (app: FastifyInstance
       const body = typeof request.body === 'string' ? request.body : '';
       const records: AccessRecord[] = [];
       const dropped = new Map<DropReason, number>();
-      for (const text of body.split('\n')) {
-        const line = text.endsWith('\r') ? text.slice(0, -1) : text;
+      for (const line of uploadedLines(body)) {
         if (line.trim().length === 0) continue;
         const result = pipeline.prepareLine(line, source);
         if (isDrop(result)) dropped.set(result, (dropped.get(result) ?? 0) + 1);
