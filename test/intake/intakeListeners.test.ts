@@ -43,6 +43,14 @@ afterAll(async () => {
   await removeDir(dir);
 });
 
+/** Now as nginx's `$time_local` writes it, in UTC. */
+function nginxTime(): string {
+  const now = new Date();
+  const month = now.toLocaleString('en-US', { month: 'short', timeZone: 'UTC' });
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${pad(now.getUTCDate())}/${month}/${now.getUTCFullYear()}:${pad(now.getUTCHours())}:${pad(now.getUTCMinutes())}:${pad(now.getUTCSeconds())} +0000`;
+}
+
 async function urlsOf(site: string): Promise<Map<string, number>> {
   const rows = await store.aggregate({ site, ...RANGE, metrics: ['requests'], groupBy: ['url'], limit: 10_000 });
   return new Map(rows.map((row) => [String(row.url), Number(row.requests)]));
@@ -151,6 +159,15 @@ describe('uploads over HTTP', () => {
     const broken = await post('[{"ts": 1,', auth, '?site=shop.example.net&format=caddy');
     expect(broken.status).toBe(400);
     expect(((await broken.json()) as { error: { message: string } }).error.message).toContain('no JSON array');
+  });
+
+  it("takes nginx lines inside Vector's events, as its http sink sends a file source's lines", async () => {
+    const event = (n: number): string =>
+      JSON.stringify({ file: '/var/log/nginx/access.log', host: 'web1', source_type: 'file', timestamp: new Date().toISOString(), message: `192.0.2.4 - - [${nginxTime()}] "GET /vector/${n} HTTP/1.1" 200 5 "-" "curl/8.5.0"` });
+    const response = await post([event(1), event(2)].join('\n'), { authorization: `Bearer ${intake.token}`, 'content-type': 'application/x-ndjson' }, '?site=shop.example.net');
+    expect(response.status).toBe(202);
+    expect(await response.json()).toEqual({ accepted: 2, dropped: {} });
+    await waitFor('the shipped lines', async () => (await urlsOf('shop.example.net')).has('/vector/2'));
   });
 
   it('takes bodies compressed with gzip, deflate or br, as log shippers send them', async () => {

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseBunnyLine, readCacheStatus } from '../../plugins/intake/parsers/bunnyLine.js';
 import { parseCombinedLine } from '../../plugins/intake/parsers/combinedLine.js';
 import { parseLogLine } from '../../plugins/intake/parsers/logFormat.js';
+import { isDrop } from '../../plugins/intake/records/rawAccess.js';
 
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
 
@@ -200,5 +201,30 @@ describe('auto-detection', () => {
     expect(parseLogLine('1.2.3.4 - - [10/Oct/2023:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "ua"', 'auto')).toMatchObject({ source: 'nginx' });
     expect(parseLogLine('hello world', 'auto')).toBe('unknown_format');
     expect(parseLogLine('', 'auto')).toBe('unknown_format');
+  });
+});
+
+describe('lines a log shipper wrapped in a JSON event', () => {
+  const combined = '1.2.3.4 - - [10/Oct/2023:13:55:36 +0000] "GET /shipped HTTP/1.1" 200 5 "-" "ua"';
+  const bunny = 'HIT|200|1507167062421|412|390|1.2.3.4|-|https://e.com/shipped|WA|ua|id|DE';
+
+  it("reads Vector's message and Fluent Bit's or Docker's log, in the listener's format or detected", () => {
+    const vector = JSON.stringify({ file: '/var/log/nginx/access.log', host: 'web1', message: combined, source_type: 'file', timestamp: '2026-12-01T10:00:00Z' });
+    expect(parseLogLine(vector, 'auto')).toMatchObject({ source: 'nginx', url: '/shipped' });
+    expect(parseLogLine(vector, 'combined')).toMatchObject({ source: 'nginx', url: '/shipped' });
+    expect(parseLogLine(JSON.stringify({ date: 1733047200.5, log: bunny }), 'bunny')).toMatchObject({ source: 'bunny', url: 'https://e.com/shipped' });
+    expect(parseLogLine(JSON.stringify({ log: `${combined}\n`, stream: 'stdout', time: '2026-12-01T10:00:00Z' }), 'auto')).toMatchObject({ url: '/shipped' });
+  });
+
+  it('reads a JSON access record shipped as the message text', () => {
+    const caddy = { ts: 1709543700.5, request: { client_ip: '203.0.113.5', method: 'GET', host: 'e.com', uri: '/from-vector', headers: {} }, status: 200, size: 10 };
+    expect(parseLogLine(JSON.stringify({ message: JSON.stringify(caddy), host: 'web1' }), 'caddy')).toMatchObject({ source: 'caddy', url: '/from-vector' });
+  });
+
+  it('unwraps once, and leaves records of the JSON formats as they are', () => {
+    expect(isDrop(parseLogLine(JSON.stringify({ message: JSON.stringify({ message: combined }) }), 'auto'))).toBe(true);
+    expect(parseLogLine(JSON.stringify({ message: 42 }), 'combined')).toBe('malformed');
+    // A Bunny record with a message of its own is read as the record it is.
+    expect(parseLogLine(JSON.stringify({ Status: 200, Timestamp: 1507167062421, Url: '/own', message: combined }), 'auto')).toMatchObject({ source: 'bunny', url: '/own' });
   });
 });

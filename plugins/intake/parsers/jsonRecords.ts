@@ -8,7 +8,7 @@ import type { ParseResult } from '../records/rawAccess.js';
 import { readCacheStatus } from './bunnyLine.js';
 import { orNone, readDurationMs, readNumber, readUnixOrIso } from './fieldValues.js';
 
-type JsonObject = Record<string, unknown>;
+export type JsonObject = Record<string, unknown>;
 
 function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -44,6 +44,18 @@ function first(keys: Map<string, unknown>, names: readonly string[]): unknown {
 /** True for a JSON object in Caddy's access-log shape. */
 export function isCaddyRecord(record: JsonObject): boolean {
   return isObject(record.request) && ('status' in record || 'size' in record);
+}
+
+/**
+ * The log line a shipper wrapped in a JSON event — Vector's `message`, Fluent Bit's and Docker's
+ * `log` (without the line break Docker keeps) — when the event is no access record of its own:
+ * no `request` object (Caddy) and no status (Bunny). Undefined for anything else.
+ */
+export function shippedLine(record: JsonObject): string | undefined {
+  const line = record.message ?? record.log;
+  // The cheap test first: records of the JSON formats have neither key, and end here.
+  if (typeof line !== 'string' || isObject(record.request) || first(lowerKeys(record), ['status', 'statuscode']) !== undefined) return undefined;
+  return line.endsWith('\n') ? line.slice(0, line.endsWith('\r\n') ? -2 : -1) : line;
 }
 
 /** Reads a Bunny JSON record. */
