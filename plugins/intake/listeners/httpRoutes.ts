@@ -86,9 +86,10 @@ function decodedBody(request: FastifyRequest, payload: NodeJS.ReadableStream): N
 /**
  * The lines of an upload: one per line of the body, or, when the body is a JSON array (as
  * Fluent Bit's `format json` and Vector's JSON batches send records), one per element, in its
- * JSON text (a string element is a line as it is). No log line of any format starts with `[`.
+ * JSON text (a string element is a line as it is; undefined for one nested too deep to write
+ * back). No log line of any format starts with `[`.
  */
-function uploadedLines(body: string): string[] {
+function uploadedLines(body: string): Array<string | undefined> {
   const start = body.search(/\S/);
   if (start < 0 || body[start] !== '[') return body.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
   let parsed: unknown;
@@ -98,7 +99,15 @@ function uploadedLines(body: string): string[] {
     throw new HearthError('HEARTH_ERR_INTAKE_BAD_REQUEST', `the body starts with '[' but is no JSON array (${(error as Error).message}); send one record per line, or a JSON array of records`);
   }
   if (!Array.isArray(parsed)) throw new HearthError('HEARTH_ERR_INTAKE_BAD_REQUEST', "the body starts with '[' but is no JSON array of records");
-  return parsed.map((item: unknown) => (typeof item === 'string' ? item : JSON.stringify(item)));
+  return parsed.map((item: unknown) => {
+    if (typeof item === 'string') return item;
+    try {
+      return JSON.stringify(item);
+    } catch {
+      // Nesting JSON.parse reads but JSON.stringify cannot write back (its stack ends first).
+      return undefined;
+    }
+  });
 }
 
 /** Registers the intake's HTTP routes (the host mounts them under `/intake`). */
@@ -140,8 +149,8 @@ export function intakeRoutes(options: IntakeRouteOptions): (app: FastifyInstance
       const records: AccessRecord[] = [];
       const dropped = new Map<DropReason, number>();
       for (const line of uploadedLines(body)) {
-        if (line.trim().length === 0) continue;
-        const result = pipeline.prepareLine(line, source);
+        if (line !== undefined && line.trim().length === 0) continue;
+        const result = line === undefined ? 'malformed' : pipeline.prepareLine(line, source);
         if (isDrop(result)) dropped.set(result, (dropped.get(result) ?? 0) + 1);
         else records.push(result);
       }
