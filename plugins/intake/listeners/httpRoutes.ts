@@ -11,7 +11,7 @@
  * for the decompressed bytes.
  */
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { pipeline, type Transform } from 'node:stream';
+import { pipeline as streamPipeline, type Transform } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AccessRecord } from '../../../core/services/analytics/accessRecord.js';
 import type { TokenRegistry } from '../../../core/services/tokens.js';
@@ -80,7 +80,7 @@ function decodedBody(request: FastifyRequest, payload: NodeJS.ReadableStream): N
   });
   // pipeline, not pipe: a sender that goes away mid-body fails the decoder too, so the parser
   // waiting on it finishes.
-  return pipeline(payload, decoder, () => undefined);
+  return streamPipeline(payload, decoder, () => undefined);
 }
 
 /**
