@@ -16,6 +16,8 @@ export interface ServedReleases {
   /**
    * Reads a site's live release again now, instead of within `revalidateMs`: a deploy made on this
    * host calls it before it reports the release live, so the next request gets the new release.
+   * Never rejects: when storage cannot be read, the edge logs it and sees the release within
+   * `revalidateMs`, and the deploy stands.
    */
   refresh(site: string): Promise<void>;
 }
@@ -41,7 +43,10 @@ export const edgePlugin = definePlugin({
   errors: edgeErrors,
   setup(ctx): EdgeInstance {
     const edge = createEdgeRuntime(ctx);
-    ctx.provide('servedReleases', { refresh: (site) => edge.refresh(site) });
+    ctx.provide('servedReleases', {
+      refresh: (site) =>
+        edge.refresh(site).catch((error: unknown) => ctx.logger.warn({ site, err: error }, 'edge: the newly live release could not be read yet; it will be within revalidateMs')),
+    });
     return edge;
   },
 });

@@ -54,7 +54,7 @@ export const gitPlugin = definePlugin({
       idle,
       async rollback(site, commit) {
         const result = await rollbackSite(storage, locksDir, site, commit, () => clock.now());
-        await servedReleases?.refresh(site).catch((error: unknown) => ctx.logger.warn({ site, err: error }, 'git: the edge could not read the release rolled back to yet; it will within its revalidateMs'));
+        await servedReleases?.refresh(site);
         return result;
       },
       routes: (app) =>

@@ -85,7 +85,7 @@ export async function applyPush(push: PushToApply): Promise<AppliedPush> {
   if (deployed) {
     const { release } = deployed;
     // The release is live in storage; the edge of this host serves it from the next request on.
-    await deps.served?.refresh(site.name).catch((error: unknown) => deps.logger.warn({ site: site.name, err: error }, 'git: the edge could not read the new release yet; it will within its revalidateMs'));
+    await deps.served?.refresh(site.name);
     push.say(`live: release ${release.id.slice(0, 19)} — ${release.fileCount} files, ${deployed.uploadedBlobs} uploaded (${deployed.uploadedBytes} bytes in ${deployed.uploadedBundles} bundles)`);
   }
   const result: PushResult = deployed ? 'deployed' : buildFailed ? 'build_failed' : accepted.length > 0 ? 'updated' : 'rejected';
