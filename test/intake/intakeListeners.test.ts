@@ -157,9 +157,12 @@ describe('uploads over HTTP', () => {
     expect(await response.json()).toEqual({ accepted: 2, dropped: { malformed: 1 } });
     await waitFor('the records of the array', async () => (await urlsOf('shop.example.net')).has('/array/2'));
     // An element nested a million deep: JSON.parse reads it, JSON.stringify cannot write it back.
+    const received = 'hearth_intake_lines_received_total{listener="http"}';
+    const receivedBefore = await metric(received);
     const deep = await post(`[${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}, ${JSON.stringify(record(3))}]`, auth, '?site=shop.example.net&format=caddy');
     expect(deep.status).toBe(202);
     expect(await deep.json()).toEqual({ accepted: 1, dropped: { malformed: 1 } });
+    expect(await metric(received)).toBe(receivedBefore + 2);
     const broken = await post('[{"ts": 1,', auth, '?site=shop.example.net&format=caddy');
     expect(broken.status).toBe(400);
     expect(((await broken.json()) as { error: { message: string } }).error.message).toContain('no JSON array');

@@ -149,8 +149,13 @@ export function intakeRoutes(options: IntakeRouteOptions): (app: FastifyInstance
       const records: AccessRecord[] = [];
       const dropped = new Map<DropReason, number>();
       for (const line of uploadedLines(body)) {
-        if (line !== undefined && line.trim().length === 0) continue;
-        const result = line === undefined ? 'malformed' : pipeline.prepareLine(line, source);
+        let result: AccessRecord | DropReason;
+        if (line === undefined) {
+          // An element that cannot be a line: received like the others (prepareLine counts those).
+          pipeline.received('http', 1);
+          result = 'malformed';
+        } else if (line.trim().length === 0) continue;
+        else result = pipeline.prepareLine(line, source);
         if (isDrop(result)) dropped.set(result, (dropped.get(result) ?? 0) + 1);
         else records.push(result);
       }
