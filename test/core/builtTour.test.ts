@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clickhouseForSuite, uniqueDatabase, type SuiteClickHouse } from '../analytics/clickhouseForSuite.js';
 import { edgeGet } from '../edge/edgeClient.js';
 import { runCli, startCli, type RunningCli } from '../helpers/runCli.js';
+import { waitFor } from '../intake/logSenders.js';
 
 const run = promisify(execFile);
 const example = fileURLToPath(new URL('../../hosts.example.yaml', import.meta.url));
@@ -36,24 +37,8 @@ function logged(msg: string, field: string): unknown {
   throw new Error(`no '${msg}' in the host's log`);
 }
 
-/**
- * Waits until `probe` returns a value (it throws or returns undefined while not yet), asking
- * every 600 ms: the query API allows a token 120 requests a minute.
- */
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 600));
-  }
-  throw new Error(`gave up after ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
-}
+/** Milliseconds between looks at the query API: it allows a token 120 requests a minute. */
+const QUERY_POLL_MS = 600;
 
 async function requests(filters: unknown[] = []): Promise<number> {
   const response = await fetch(`${hostUrl}/query/v1/stats`, {
@@ -110,22 +95,21 @@ describe('the built hearth, end to end', () => {
     const page = await edgeGet(edgeUrl, 'example.com', '/', { headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0' } });
     expect(page.status).toBe(200);
     expect(page.text).toBe('<h1>Hello</h1>\n');
-    expect(await eventually(async () => ((await requests()) >= 1 ? true : undefined))).toBe(true);
+    await waitFor('the visit counted', async () => (await requests()) >= 1, 20_000, QUERY_POLL_MS);
+    expect(await requests()).toBe(1);
   });
 
   it('takes Bunny lines over TCP into the same store', async () => {
     const port = logged('intake listening', 'port') as number;
-    const before = await requests([{ dimension: 'path', op: 'is', value: '/from-tcp' }]);
+    const fromTcp = [{ dimension: 'path', op: 'is', value: '/from-tcp' }];
+    const before = await requests(fromTcp);
     const line = `MISS|200|${Date.now()}|512|390|198.51.100.7|-|https://example.com/from-tcp|DE|Mozilla/5.0 (X11; Linux x86_64)|${'c'.repeat(32)}|DE\n`;
     await new Promise<void>((resolve, reject) => {
       const socket = connect(port, '127.0.0.1', () => socket.end(line));
       socket.on('close', () => resolve());
       socket.on('error', reject);
     });
-    const after = await eventually(async () => {
-      const count = await requests([{ dimension: 'path', op: 'is', value: '/from-tcp' }]);
-      return count > before ? count : undefined;
-    });
-    expect(after).toBe(before + 1);
+    await waitFor('the TCP line counted', async () => (await requests(fromTcp)) > before, 20_000, QUERY_POLL_MS);
+    expect(await requests(fromTcp)).toBe(before + 1);
   });
 });

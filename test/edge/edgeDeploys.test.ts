@@ -19,21 +19,26 @@ import { bootEdgeHost, TOKENS_YAML, type EdgeHost } from './edgeHost.js';
 import { hammer, releaseFiles, removedFiles } from './releaseHammer.js';
 import { publish } from './directPublish.js';
 
-describe('git pushes while visitors hammer the site', () => {
-  let host: EdgeHost;
-
-  beforeAll(async () => {
-    host = await bootEdgeHost(`
+/** A host running git and the edge with these settings, for one site. */
+function gitAndEdge(site: string, git: string, edge: string): string {
+  return `
 hosts:
   services:
     port: 0
     log: { level: warn }
     plugins:
-      git: { releasesKept: 2 }
-      edge: { port: 0, revalidateMs: 20, logs: { enabled: false } }
+      git: ${git}
+      edge: ${edge}
 sites:
-  race.example: {}
-${TOKENS_YAML}`);
+  ${site}: {}
+${TOKENS_YAML}`;
+}
+
+describe('git pushes while visitors hammer the site', () => {
+  let host: EdgeHost;
+
+  beforeAll(async () => {
+    host = await bootEdgeHost(gitAndEdge('race.example', '{ releasesKept: 2 }', '{ port: 0, revalidateMs: 20, logs: { enabled: false } }'));
     await host.push('race.example', releaseFiles(1), 'release 1');
   });
 
@@ -60,17 +65,7 @@ describe('a deploy on the host that runs the edge', () => {
 
   beforeAll(async () => {
     // An hour between checks of the live pointer: only the deploy itself can tell the edge.
-    host = await bootEdgeHost(`
-hosts:
-  services:
-    port: 0
-    log: { level: warn }
-    plugins:
-      git: {}
-      edge: { port: 0, revalidateMs: 3600000, logs: { enabled: false } }
-sites:
-  told.example: {}
-${TOKENS_YAML}`);
+    host = await bootEdgeHost(gitAndEdge('told.example', '{}', '{ port: 0, revalidateMs: 3600000, logs: { enabled: false } }'));
   });
 
   afterAll(async () => {

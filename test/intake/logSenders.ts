@@ -54,12 +54,12 @@ export async function sendUdp(port: number, messages: readonly (string | Buffer)
   await new Promise<void>((resolve) => socket.close(() => resolve()));
 }
 
-/** Waits until `check` returns true, up to `timeoutMs`; throws with `what` when it never does. */
-export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
+/** Waits until `check` returns true, looking every `pollMs` up to `timeoutMs`; throws with `what` when it never does. */
+export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000, pollMs = 25): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
