@@ -9,6 +9,7 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AnalyticsStore } from '../../core/services/analytics/analyticsStore.js';
 import { parseBunnyLine } from '../../plugins/intake/parsers/bunnyLine.js';
+import { sampleValue, waitFor } from '../intake/logSenders.js';
 import { edgeGet } from './edgeClient.js';
 import { bootEdgeHost, TOKENS_YAML, type EdgeHost } from './edgeHost.js';
 
@@ -35,16 +36,6 @@ ${TOKENS_YAML}`);
   hosts.push(host);
   await host.push('example.com', SITE_FILES);
   return host;
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** A TCP server that collects newline-framed lines, as an intake listener elsewhere would receive them. */
@@ -85,8 +76,8 @@ describe('access logs handed to the intake plugin on the same host', () => {
     const analytics = host.booted.host.container.cradle.analytics as AnalyticsStore;
     await visit(host);
     await visit(host);
-    const stored = await waitFor('6 records in the store', async () => ((await analytics.count('example.com')) >= 6 ? analytics.count('example.com') : undefined));
-    expect(stored).toBe(6);
+    await waitFor('6 records in the store', async () => (await analytics.count('example.com')) >= 6);
+    expect(await analytics.count('example.com')).toBe(6);
   });
 });
 
@@ -96,7 +87,7 @@ describe('access logs sent to an intake elsewhere', () => {
     const host = await boot(`      edge: { port: 0, revalidateMs: 0, logs: { flushMs: 50, intake: { address: "127.0.0.1:${intake.port}", protocol: tcp } } }`);
     expect(host.edge.logSink).toBe('tcp');
     const ids = await visit(host);
-    await waitFor('3 lines', () => (intake.lines.length >= 3 ? true : undefined));
+    await waitFor('3 lines', () => intake.lines.length >= 3);
     intake.server.close();
     expect(intake.lines).toHaveLength(3);
     const [home, about, missing] = intake.lines.map((line) => {
@@ -117,7 +108,7 @@ describe('access logs sent to an intake elsewhere', () => {
     const host = await boot(`      edge: { port: 0, revalidateMs: 0, logs: { flushMs: 50, intake: { address: "127.0.0.1:${intake.port}", protocol: tcp } } }`);
     // The right-most address the proxy did not add itself: a client cannot forge the one before.
     await edgeGet(host.url, 'example.com', '/about', { headers: { 'x-forwarded-for': '198.51.100.7, 203.0.113.9', 'x-forwarded-proto': 'https' } });
-    await waitFor('the line', () => (intake.lines.length >= 1 ? true : undefined));
+    await waitFor('the line', () => intake.lines.length >= 1);
     intake.server.close();
     expect(parseBunnyLine(intake.lines[0]!)).toMatchObject({ ip: '203.0.113.9', url: 'https://example.com/about' });
   });
@@ -129,7 +120,7 @@ describe('access logs sent to an intake elsewhere', () => {
     await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
     const host = await boot(`      edge: { port: 0, revalidateMs: 0, logs: { flushMs: 50, intake: { address: "127.0.0.1:${socket.address().port}", protocol: udp } } }`);
     await visit(host);
-    await waitFor('3 lines', () => (lines.length >= 3 ? true : undefined));
+    await waitFor('3 lines', () => lines.length >= 3);
     socket.close();
     expect(lines.map((line) => (parseBunnyLine(line) as { status: number }).status)).toEqual([200, 200, 404]);
   });
@@ -143,14 +134,11 @@ describe('access logs sent to an intake elsewhere', () => {
       const page = await edgeGet(host.url, 'example.com', '/');
       expect(page.status).toBe(200);
     }
-    const failures = await waitFor('a counted failure', async () => {
-      const exposition = await (await fetch(`${host.booted.url}/metrics`)).text();
-      const count = Number(/hearth_edge_log_sink_failures_total\{sink="tcp"\} (\d+)/.exec(exposition)?.[1] ?? 0);
-      return count > 0 ? count : undefined;
-    });
-    expect(failures).toBeGreaterThan(0);
+    const failures = async (): Promise<number> => sampleValue(await (await fetch(`${host.booted.url}/metrics`)).text(), 'hearth_edge_log_sink_failures_total{sink="tcp"}');
+    await waitFor('a counted failure', async () => (await failures()) > 0);
+    expect(await failures()).toBeGreaterThan(0);
     const intake = await lineServer(port);
-    await waitFor('the queued lines', () => (intake.lines.length >= 3 ? true : undefined));
+    await waitFor('the queued lines', () => intake.lines.length >= 3);
     intake.server.close();
     expect(intake.lines.filter((line) => line.includes('|200|'))).toHaveLength(3);
   });

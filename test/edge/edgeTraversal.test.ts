@@ -115,6 +115,14 @@ describe('the traversal corpus', () => {
     }
   });
 
+  it('answers a target with an empty segment as any missing page: the site’s own 404 page', async () => {
+    for (const target of ['//etc/passwd', '/css//site.css', '//']) {
+      const answer = await rawRequest(host.url, rawGet(target, 'example.com'));
+      expect(answer.status, target).toBe(404);
+      expect(answer.body.toString(), target).toBe('public 404\n');
+    }
+  });
+
   it('maps Host headers only to whole site names: tricks get the bare 404', async () => {
     for (const hostHeader of ['example.com/../secret.example', 'example.com@secret.example', 'secret.example.', 'example.com:80:80', 'xn--example', `${'a'.repeat(300)}.example.com`]) {
       const answer = await rawRequest(host.url, rawGet('/index.html', hostHeader));

@@ -34,6 +34,8 @@ export class Exchange {
   finished = false;
   /** True once the request was retried on a newer release. */
   retried = false;
+  /** True when the target can name no file of any release (an empty segment): the site's 404 page answers it. */
+  namesNothing = false;
 
   constructor(
     readonly req: IncomingMessage,

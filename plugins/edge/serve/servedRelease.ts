@@ -84,7 +84,8 @@ export interface PathRules {
   readonly siteHeaders: Readonly<Record<string, string>>;
 }
 
-const MISSING: Resolution = Object.freeze({ kind: 'missing' });
+/** The resolution of a path no file answers. */
+export const MISSING: Resolution = Object.freeze({ kind: 'missing' });
 const HEADER_VALUE = /^[\x20-\x7e]{1,200}$/;
 const FALLBACK_TYPE = 'application/octet-stream';
 

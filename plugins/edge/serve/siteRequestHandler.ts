@@ -17,7 +17,7 @@ import type { SiteMeters } from '../metrics.js';
 import { Exchange, type ExchangeReporting, type SiteRuntime } from './exchange.js';
 import type { FileResponder } from './fileResponder.js';
 import { STALE, type LiveReleases } from './liveReleases.js';
-import type { ServedRelease } from './servedRelease.js';
+import { MISSING, type ServedRelease } from './servedRelease.js';
 import { SECURITY_HEADERS } from './securityHeaders.js';
 
 /** What the handler draws on. */
@@ -81,9 +81,11 @@ export class SiteRequestHandler {
     if (method !== 'GET' && method !== 'HEAD') refused = 405;
     else if (req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0')) refused = 413;
     const target = refused === undefined ? parseRequestTarget(req.url ?? '', parts.maxTargetBytes) : undefined;
-    if (target !== undefined && !target.ok) refused = target.status;
+    if (target !== undefined && !target.ok && target.status !== 404) refused = target.status;
     const path = target?.ok ? target : { path: '', directory: false, query: '' };
     const exchange = new Exchange(req, res, host.site, host.hostname, path.path, path.directory, path.query, parts.ids.next(), parts.reporting);
+    // A target refused as naming nothing is a missing page like any other: the site's 404 page.
+    exchange.namesNothing = target !== undefined && !target.ok;
     if (refused !== undefined) {
       this.#plain(exchange, refused);
       return;
@@ -120,7 +122,7 @@ export class SiteRequestHandler {
       this.#plain(exchange, 404);
       return;
     }
-    const resolution = release.resolve(exchange.path, exchange.directory, exchange.query);
+    const resolution = exchange.namesNothing ? MISSING : release.resolve(exchange.path, exchange.directory, exchange.query);
     let pending: Promise<void> | undefined;
     if (resolution.kind === 'file') pending = this.#parts.files.respond(exchange, release, resolution.file, 200);
     else if (resolution.kind === 'redirect') {
