@@ -148,9 +148,10 @@ describe('a restart with a non-empty spool', () => {
     const database = uniqueDatabase('crash');
     const downDir = join(dir, 'crash-down');
     const down = await startIntake({ analytics: clickhouseConfig(database, 'http://127.0.0.1:9'), dataDir: downDir, config: { batch: { maxRows: 1000, maxDelayMs: 60_000 }, stopFlushMs: 0 } });
-    const lines = Array.from({ length: 2500 }, (_, index) => bunnyLine(200_000 + index));
+    // Two full batches and a last one too small for the idle rule to seal: it stays `.open`.
+    const lines = Array.from({ length: 2050 }, (_, index) => bunnyLine(200_000 + index));
     await sendTcp(down.tcpPort(), lines.map((line) => `${line}\n`).join(''));
-    await waitFor('2500 lines accepted', async () => sampleValue(await down.registry.metrics(), 'hearth_intake_records_accepted_total') === 2500);
+    await waitFor('2050 lines accepted', async () => sampleValue(await down.registry.metrics(), 'hearth_intake_records_accepted_total') === 2050);
     // An empty hand-in resolves once everything accepted before it is fsynced.
     await down.instance.ingest.submit([]);
     // What a crash leaves: the spool as it is on disk right now, plus a torn last write.
@@ -170,8 +171,8 @@ describe('a restart with a non-empty spool', () => {
     await store.close();
 
     const restarted = await startIntake({ analytics: clickhouseConfig(database), dataDir: crashedDir, config: { batch: { maxDelayMs: 50 } } });
-    await waitFor('the spool to be emptied', async () => sampleValue(await restarted.registry.metrics(), 'hearth_intake_spool_bytes') === 0 && (await restarted.store.count().catch(() => 0)) >= 2500);
-    expect(await storedTally(database)).toEqual({ rows: 2500, distinct: 2500, repeated: 0 });
+    await waitFor('the spool to be emptied', async () => sampleValue(await restarted.registry.metrics(), 'hearth_intake_spool_bytes') === 0 && (await restarted.store.count().catch(() => 0)) >= 2050);
+    expect(await storedTally(database)).toEqual({ rows: 2050, distinct: 2050, repeated: 0 });
     await restarted.stop();
     await restarted.store.close();
   });
