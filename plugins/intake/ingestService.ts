@@ -50,6 +50,7 @@ export function createIngestService(pipeline: IntakePipeline, started: Promise<v
     const dropped = new Map<DropReason, number>();
     const tally = (reason: DropReason): void => void dropped.set(reason, (dropped.get(reason) ?? 0) + 1);
     let accepted = 0;
+    const mark = pipeline.mark();
     for (let index = 0; index < count; index++) {
       if (pipeline.saturated) {
         tally('backpressure');
@@ -64,7 +65,7 @@ export function createIngestService(pipeline: IntakePipeline, started: Promise<v
       else tally('duplicate');
     }
     try {
-      await pipeline.durable();
+      await pipeline.durable(mark);
     } catch (error) {
       throw new HearthError('HEARTH_ERR_INTAKE_SPOOL', 'the records could not be written to the spool', { cause: error });
     }

@@ -102,19 +102,23 @@ export function createIntakeRuntime(ctx: IntakeRuntimeContext): IntakeInstance {
     window: { maxAgeMs: config.window.maxAgeHours * 3_600_000, maxFutureMs: config.window.maxFutureSeconds * 1000 },
   });
   let pipeline: IntakePipeline;
+  const requestIds = new RequestIdWindow(config.dedupRequestIds);
   spool = new Spool({
     dir: join(ctx.dataDir, SPOOL_DIR),
     maxBatchRows: config.batch.maxRows,
     maxBatchDelayMs: config.batch.maxDelayMs,
     logger,
     onSealed: (batch) => sender?.enqueue(batch),
-    onLost: (count) => metrics.drop('spool_failed', count),
+    onLost: (rows, count) => {
+      metrics.drop('spool_failed', count);
+      requestIds.forgetRows(rows);
+    },
     onRelief: () => pipeline.relieved(),
   });
   sender = new BatchSender(analytics, spool, metrics, logger, config.retry);
   pipeline = new IntakePipeline({
     builder,
-    requestIds: new RequestIdWindow(config.dedupRequestIds),
+    requestIds,
     spool,
     metrics,
     clock,

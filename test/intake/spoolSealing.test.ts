@@ -33,7 +33,7 @@ describe('sealing spool batches', () => {
   it('keeps a trickle waiting for the delay, so the store gets one insert per delay', async () => {
     const { spool, sealed } = await openSpool();
     for (let row = 0; row < 5; row++) spool.append(accessRecord({ requestId: `trickle-${row}` }));
-    await spool.commit();
+    await spool.commit(0);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(sealed).toHaveLength(0);
     await spool.close();

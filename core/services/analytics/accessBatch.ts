@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { AccessRecord } from './accessRecord.js';
+import { ACCESS_COLUMN_NAMES, type AccessRecord } from './accessRecord.js';
 import { utcDateText, utcDateTimeText } from './sqlLiteral.js';
 
 /** A batch of encoded records on disk, ready for {@link AnalyticsStore.insertBatch}. */
@@ -107,6 +107,51 @@ export function readBatchLine(text: string): BatchLine | undefined {
   const row = Number(text.slice(text.lastIndexOf(',') + 1));
   if (dateEnd < 0 || !/^\d{4}-\d\d-\d\d$/.test(date) || !Number.isSafeInteger(row)) return undefined;
   return { text, site, date, row };
+}
+
+const SITE_COLUMN = ACCESS_COLUMN_NAMES.indexOf('site');
+const REQUEST_ID_COLUMN = ACCESS_COLUMN_NAMES.indexOf('request_id');
+
+/**
+ * The fields of a batch-file line, unquoted (`\\N` stays as written); undefined for a line that
+ * does not have one field per column.
+ */
+export function readBatchFields(text: string): string[] | undefined {
+  const fields: string[] = [];
+  let at = 0;
+  for (;;) {
+    if (text.charCodeAt(at) === 0x22) {
+      let value = '';
+      let from = at + 1;
+      for (;;) {
+        const quote = text.indexOf('"', from);
+        if (quote < 0) return undefined;
+        value += text.slice(from, quote);
+        if (text.charCodeAt(quote + 1) !== 0x22) {
+          at = quote + 1;
+          break;
+        }
+        value += '"';
+        from = quote + 2;
+      }
+      fields.push(value);
+    } else {
+      const comma = text.indexOf(',', at);
+      const end = comma < 0 ? text.length : comma;
+      fields.push(text.slice(at, end));
+      at = end;
+    }
+    if (at >= text.length) break;
+    if (text.charCodeAt(at) !== 0x2c) return undefined;
+    at++;
+  }
+  return fields.length === ACCESS_COLUMN_NAMES.length ? fields : undefined;
+}
+
+/** The site and request id a batch-file line was stored with; undefined for a line that is not one. */
+export function readBatchRequestId(text: string): { readonly site: string; readonly requestId: string } | undefined {
+  const fields = readBatchFields(text);
+  return fields && { site: fields[SITE_COLUMN]!, requestId: fields[REQUEST_ID_COLUMN]! };
 }
 
 /** Reads every complete line of a batch file. */

@@ -171,8 +171,16 @@ export class IntakePipeline {
     this.#parts.metrics.drop(reason, count);
   }
 
-  /** Resolves when everything admitted so far is on disk; rejects with `HEARTH_ERR_INTAKE_SPOOL`. */
-  durable(): Promise<void> {
-    return this.#parts.spool.commit();
+  /** The mark to give {@link durable} before admitting the records to wait for. */
+  mark(): number {
+    return this.#parts.spool.mark;
+  }
+
+  /**
+   * Resolves when every record admitted since `after` (a {@link mark}) is on disk; rejects with
+   * `HEARTH_ERR_INTAKE_SPOOL` if any of them was lost.
+   */
+  durable(after: number): Promise<void> {
+    return this.#parts.spool.commit(after);
   }
 }

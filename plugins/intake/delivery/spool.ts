@@ -33,8 +33,11 @@ export interface SpoolOptions {
   readonly logger: Logger;
   /** A batch was sealed and can be inserted. */
   onSealed(batch: SpooledBatch): void;
-  /** Records were lost because the disk refused them (they were never acknowledged). */
-  onLost(count: number): void;
+  /**
+   * Records were lost because the disk refused them (they were never acknowledged): `rows` holds
+   * their batch-file lines, whole, newline-terminated.
+   */
+  onLost(rows: readonly Buffer[], count: number): void;
   /** Pending or disk bytes went down (readers may resume). */
   onRelief(): void;
 }
@@ -58,6 +61,8 @@ interface Segment {
   readonly base: string;
   rows: number;
   writtenRows: number;
+  /** The sequence number of the first row in `pending` (0 while it is empty). */
+  pendingFirstSeq: number;
   bytes: number;
   readonly createdAt: number;
   full: boolean;
@@ -143,15 +148,24 @@ export class Spool implements RowSink {
   #appended(segment: Segment, bytesBefore: number): void {
     segment.rows++;
     this.#pendingBytes += segment.pending.bytes - bytesBefore;
-    this.#durability.appended();
+    const seq = this.#durability.appended();
+    if (segment.pendingFirstSeq === 0) segment.pendingFirstSeq = seq;
     this.#spooledRows++;
     if (segment.rows >= this.#options.maxBatchRows) segment.full = true;
     this.#queue(segment);
   }
 
-  /** Resolves when every record appended so far is on disk (fsynced); rejects if the disk refused it. */
-  commit(): Promise<void> {
-    const durable = this.#durability.untilDurable();
+  /** The mark to give {@link commit} for the records appended from now on. */
+  get mark(): number {
+    return this.#durability.latest;
+  }
+
+  /**
+   * Resolves when every record appended since `after` (a {@link mark}) is on disk (fsynced);
+   * rejects if the disk refused any of them.
+   */
+  commit(after: number): Promise<void> {
+    const durable = this.#durability.untilDurable(after);
     this.#kick();
     return durable;
   }
@@ -165,8 +179,8 @@ export class Spool implements RowSink {
     }
     this.#kick();
     // A flush that ends re-starts itself when more work came in meanwhile: wait for all of them.
+    // (Rows a failed write lost were counted and their waiters told; there is nothing to wait for.)
     while (this.#flushing) await this.#flushing;
-    await this.commit();
   }
 
   /** Deletes a batch the store now holds. */
@@ -197,7 +211,7 @@ export class Spool implements RowSink {
 
   #newSegment(): Segment {
     const id = newBatchId();
-    return { id, idDigits: Buffer.from(id.toString(), 'latin1'), base: batchBaseName(id, Date.now()), rows: 0, writtenRows: 0, bytes: 0, createdAt: Date.now(), full: false, queued: false, pending: new ByteBlocks(), handle: undefined };
+    return { id, idDigits: Buffer.from(id.toString(), 'latin1'), base: batchBaseName(id, Date.now()), rows: 0, writtenRows: 0, pendingFirstSeq: 0, bytes: 0, createdAt: Date.now(), full: false, queued: false, pending: new ByteBlocks(), handle: undefined };
   }
 
   #queue(segment: Segment): void {
@@ -236,25 +250,46 @@ export class Spool implements RowSink {
   async #flushLoop(): Promise<void> {
     while (this.#dirty.length > 0) {
       const target = this.#durability.latest;
-      const work = this.#dirty.map((segment) => ({ segment, taken: segment.pending.take() }));
+      const work = this.#dirty.map((segment) => {
+        const first = segment.pendingFirstSeq;
+        segment.pendingFirstSeq = 0;
+        return { segment, first, taken: segment.pending.take() };
+      });
       for (const { segment } of work) segment.queued = false;
       this.#dirty = [];
-      let failure: Error | undefined;
-      for (const { segment, taken } of work) {
+      for (const { segment, first, taken } of work) {
         try {
           await this.#write(segment, taken);
         } catch (error) {
-          failure = new HearthError('HEARTH_ERR_INTAKE_SPOOL', `could not write the spool in ${this.#options.dir}: ${(error as Error).message}; check the disk`, { cause: error });
-          this.#options.logger.error({ err: failure, lost: taken.rows }, 'spool write failed; the records were not accepted');
-          this.#options.onLost(taken.rows);
-          this.#spooledRows -= taken.rows;
-          await this.#abandon(segment);
+          await this.#lose(segment, first, taken, error as Error);
         }
         this.#pendingBytes -= taken.bytes;
       }
-      this.#durability.settle(target, failure);
+      this.#durability.settle(target);
       this.#options.onRelief();
     }
+  }
+
+  /**
+   * A write failed: its rows, and those the batch took while it ran, are lost (never acknowledged:
+   * their waiters are rejected). The batch is closed with what was fsynced before, and no later
+   * row goes to its file.
+   */
+  async #lose(segment: Segment, first: number, taken: TakenBytes, error: Error): Promise<void> {
+    const failure = new HearthError('HEARTH_ERR_INTAKE_SPOOL', `could not write the spool in ${this.#options.dir}: ${error.message}; check the disk`, { cause: error });
+    segment.full = true;
+    const later = segment.pending.take();
+    const laterFirst = segment.pendingFirstSeq;
+    segment.pendingFirstSeq = 0;
+    this.#pendingBytes -= later.bytes;
+    const lost = taken.rows + later.rows;
+    this.#options.logger.error({ err: failure, lost }, 'spool write failed; the records were not accepted');
+    // The two runs of rows are consecutive numbers: the batch took every row appended meanwhile.
+    if (taken.rows > 0) this.#durability.lost(first, first + taken.rows - 1, failure);
+    if (later.rows > 0) this.#durability.lost(laterFirst, laterFirst + later.rows - 1, failure);
+    this.#spooledRows -= lost;
+    this.#options.onLost([...taken.buffers, ...later.buffers], lost);
+    await this.#abandon(segment);
   }
 
   async #write(segment: Segment, taken: TakenBytes): Promise<void> {

@@ -167,12 +167,13 @@ export function intakeRoutes(options: IntakeRouteOptions): (app: FastifyInstance
         }
       }
       let accepted = 0;
+      const mark = pipeline.mark();
       for (const record of records) {
         if (pipeline.admit(record)) accepted++;
         else dropped.set('duplicate', (dropped.get('duplicate') ?? 0) + 1);
       }
       for (const [reason, count] of dropped) if (reason !== 'duplicate') pipeline.drop(reason, count);
-      await pipeline.durable();
+      await pipeline.durable(mark);
       const answer: IntakeReply = { accepted, dropped: Object.fromEntries(dropped) };
       return reply.code(202).send(answer);
     });
