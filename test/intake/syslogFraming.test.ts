@@ -147,6 +147,20 @@ describe('TCP framing (RFC 6587)', () => {
     }
   });
 
+  it('holds a line to the limit without its CR LF, wherever the reads cut it', () => {
+    const limit = 256;
+    const exact = 'e'.repeat(limit);
+    const over = 'o'.repeat(limit + 1);
+    const stream = Buffer.from(`${exact}\r\n${over}\r\n${exact}\n${'c'.repeat(limit)}\rx\n${exact}\r`);
+    for (const sizes of [[stream.length], [1], [limit], [limit + 1], [limit + 2], [7, 300]]) {
+      const result = frames(stream, sizes, limit);
+      expect(result.frames, `chunks ${sizes.join(',')}`).toEqual([exact, exact, exact]);
+      expect(result.oversize, `chunks ${sizes.join(',')}`).toBe(2);
+    }
+    // A last line one byte over the limit that is no CR is over it, not cut.
+    expect(frames(Buffer.from(over), [limit + 1], limit)).toEqual({ frames: [], oversize: 1 });
+  });
+
   it('ignores blank lines and lone CRs between frames', () => {
     expect(frames(Buffer.from('\n\r\none\n\n\ntwo\n'), [3]).frames).toEqual(['one', 'two']);
   });

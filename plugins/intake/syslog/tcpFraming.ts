@@ -2,7 +2,8 @@
  * Splits a TCP byte stream into syslog frames per RFC 6587: octet counting (`LEN SP <PRI>…`, the
  * length in bytes) or non-transparent framing (a frame ends at LF; a CR before it is dropped). Each
  * frame is told apart by its first bytes, so a sender may mix both. A frame longer than the limit
- * is skipped whole — up to its LF, or its counted length — and reported once.
+ * (a line counted without its CR LF) is skipped whole — up to its LF, or its counted length — and
+ * reported once.
  */
 
 /** What the framer reports. */
@@ -102,15 +103,20 @@ export class TcpFramer {
       }
       const lf = data.indexOf(LF, at);
       if (lf < 0) {
-        if (data.length - at > this.#maxFrameBytes) {
+        // The limit is for the line without its line ending: an unfinished line may be one byte
+        // over it when that byte is the CR of its CRLF.
+        const unfinished = data.length - at;
+        if (unfinished > this.#maxFrameBytes && (unfinished > this.#maxFrameBytes + 1 || data[data.length - 1] !== CR)) {
           this.#sink.oversize();
           this.#skipLine = true;
           at = data.length;
         }
         break;
       }
-      if (lf - at > this.#maxFrameBytes) this.#sink.oversize();
-      else this.#emit(data, at, lf);
+      let stop = lf;
+      if (stop > at && data[stop - 1] === CR) stop--;
+      if (stop - at > this.#maxFrameBytes) this.#sink.oversize();
+      else if (stop > at) this.#sink.frame(data, at, stop);
       at = lf + 1;
     }
     return at;
