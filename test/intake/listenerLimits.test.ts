@@ -51,3 +51,23 @@ describe('maxLineBytes over TCP', () => {
     expect(await metric(TOO_LONG)).toBe(tooLong + 1);
   });
 });
+
+describe('maxLineBytes over UDP', () => {
+  it('splits a datagram into its lines first and holds each line, not the datagram, to the limit', async () => {
+    const tooLong = await metric(TOO_LONG);
+    const received = await metric('hearth_intake_lines_received_total{listener="udp"}');
+    // 40 lines of 900 bytes: 36 KB in one datagram, each line under the limit.
+    const many = Array.from({ length: 40 }, (_, index) => bunnyLineOfBytes(200 + index, 900)).join('\n');
+    const mixed = [bunnyLine(300), bunnyLineOfBytes(301, MAX_LINE_BYTES + 1), bunnyLineOfBytes(302, MAX_LINE_BYTES)].join('\r\n');
+    await sendUdp(intake.udpPort(), [many, `${mixed}\r\n`]);
+    await waitFor('the lines of both datagrams', async () => {
+      const stored = await storedRequests();
+      return stored.has(239) && stored.has(302);
+    });
+    const stored = await storedRequests();
+    expect(Array.from({ length: 40 }, (_, index) => 200 + index).filter((n) => !stored.has(n))).toEqual([]);
+    expect([stored.has(300), stored.has(301), stored.has(302)]).toEqual([true, false, true]);
+    expect(await metric(TOO_LONG)).toBe(tooLong + 1);
+    expect(await metric('hearth_intake_lines_received_total{listener="udp"}')).toBe(received + 43);
+  });
+});
