@@ -3,7 +3,8 @@
  * against the allowlist, counted against the connection limit and closed after an idle timeout.
  * While the pipeline is saturated a connection's reads are paused — TCP's own flow control then
  * slows the sender — and resumed when the spool catches up, so nothing sent over TCP is dropped
- * for lack of room. On close, connections get a short grace to deliver what is in flight.
+ * for lack of room; the idle timeout does not count the time the host kept a connection paused.
+ * On close, connections get a short grace to deliver what is in flight.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
@@ -36,14 +37,32 @@ export interface BoundTcpListener extends BoundListener {
   connections(): number;
 }
 
+/** One open connection. */
+interface Connection {
+  readonly socket: Socket;
+  /** `Date.now()` when the host paused its reads for backpressure; 0 while reading. */
+  pausedAt: number;
+}
+
 /** Binds a TCP listener. */
 export async function listenTcp(options: TcpListenerOptions): Promise<BoundTcpListener> {
-  const { pipeline, source, allow, metrics, logger } = options;
-  const sockets = new Set<Socket>();
-  const paused = new Set<Socket>();
+  const { pipeline, source, allow, metrics, logger, idleTimeoutMs } = options;
+  const connections = new Set<Connection>();
+  const paused = new Set<Connection>();
 
+  // The host's own pause is not the sender's silence: while paused, the idle timer is off.
+  const pause = (connection: Connection): void => {
+    connection.socket.pause();
+    connection.socket.setTimeout(0);
+    connection.pausedAt = Date.now();
+    paused.add(connection);
+  };
   const resumeAll = (): void => {
-    for (const socket of paused) socket.resume();
+    for (const connection of paused) {
+      connection.pausedAt = 0;
+      connection.socket.setTimeout(idleTimeoutMs);
+      connection.socket.resume();
+    }
     paused.clear();
   };
   const unsubscribe = pipeline.onRelief(resumeAll);
@@ -54,8 +73,6 @@ export async function listenTcp(options: TcpListenerOptions): Promise<BoundTcpLi
       socket.destroy();
       return;
     }
-    sockets.add(socket);
-    socket.setTimeout(options.idleTimeoutMs, () => socket.destroy());
     const framer = new TcpFramer(options.maxLineBytes, {
       frame: (data, start, end) => pipeline.takeFrame(data, start, end, source),
       oversize: () => {
@@ -63,18 +80,19 @@ export async function listenTcp(options: TcpListenerOptions): Promise<BoundTcpLi
         pipeline.drop('too_long');
       },
     });
+    const connection: Connection = { socket, pausedAt: 0 };
+    connections.add(connection);
+    socket.setTimeout(idleTimeoutMs);
+    socket.on('timeout', () => socket.destroy());
     socket.on('data', (chunk: Buffer) => {
       framer.push(chunk);
-      if (pipeline.saturated && !paused.has(socket)) {
-        socket.pause();
-        paused.add(socket);
-      }
+      if (pipeline.saturated && connection.pausedAt === 0) pause(connection);
     });
     socket.on('end', () => framer.end());
     socket.on('error', (error) => logger.debug({ err: error }, 'tcp connection error'));
     socket.on('close', () => {
-      sockets.delete(socket);
-      paused.delete(socket);
+      connections.delete(connection);
+      paused.delete(connection);
     });
   });
   server.maxConnections = options.maxConnections;
@@ -98,18 +116,18 @@ export async function listenTcp(options: TcpListenerOptions): Promise<BoundTcpLi
     protocol: 'tcp',
     host: options.host,
     port,
-    connections: () => sockets.size,
+    connections: () => connections.size,
     async close() {
       unsubscribe();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       resumeAll();
-      const open = [...sockets];
+      const open = [...connections].map((connection) => connection.socket);
       for (const socket of open) socket.end();
       await Promise.race([
         Promise.all(open.map((socket) => new Promise<void>((resolve) => (socket.closed ? resolve() : socket.once('close', () => resolve()))))),
         new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS)),
       ]);
-      for (const socket of sockets) socket.destroy();
+      for (const connection of connections) connection.socket.destroy();
       await closed;
     },
   };
