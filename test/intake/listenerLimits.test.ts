@@ -1,15 +1,21 @@
 /**
  * The limits the listeners hold senders to, met exactly and overstepped: a line of exactly
- * `maxLineBytes` (however it ends, whichever way it came), a datagram of many lines.
+ * `maxLineBytes` (however it ends, whichever way it came), a datagram of many lines, a TCP frame
+ * that takes too long to arrive.
  */
 import { mkdtemp } from 'node:fs/promises';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BoundTcpListener } from '../../plugins/intake/listeners/tcpListener.js';
 import { removeDir, startIntake, type IntakeUnderTest } from './intakeHarness.js';
 import { bunnyLine, bunnyLineOfBytes, sampleValue, sendTcp, sendUdp, waitFor } from './logSenders.js';
 
 const MAX_LINE_BYTES = 1024;
+/** Also the frame timeout, which is unset. */
+const IDLE_TIMEOUT_MS = 1000;
+const MAX_CONNECTIONS = 3;
 const RANGE = { from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 86_400_000) };
 
 let dir: string;
@@ -20,7 +26,7 @@ beforeAll(async () => {
   intake = await startIntake({
     analytics: { engine: 'duckdb', duckdbFile: join(dir, 'analytics.duckdb'), retentionMonths: 13 },
     dataDir: join(dir, 'intake'),
-    config: { maxLineBytes: MAX_LINE_BYTES, batch: { maxDelayMs: 50 } },
+    config: { maxLineBytes: MAX_LINE_BYTES, batch: { maxDelayMs: 50 }, tcp: { idleTimeoutMs: IDLE_TIMEOUT_MS, maxConnections: MAX_CONNECTIONS } },
   });
 });
 afterAll(async () => {
@@ -69,5 +75,70 @@ describe('maxLineBytes over UDP', () => {
     expect([stored.has(300), stored.has(301), stored.has(302)]).toEqual([true, false, true]);
     expect(await metric(TOO_LONG)).toBe(tooLong + 1);
     expect(await metric('hearth_intake_lines_received_total{listener="udp"}')).toBe(received + 43);
+  });
+});
+
+/** A connection that writes `next()` every `everyMs` until `next` returns undefined or the host closes it. */
+function trickle(everyMs: number, next: () => string | undefined): { socket: Socket; closed: Promise<{ afterMs: number; byHost: boolean }> } {
+  const socket = connect(intake.tcpPort(), '127.0.0.1');
+  const openedAt = Date.now();
+  let done = false;
+  socket.on('error', () => undefined);
+  const timer = setInterval(() => {
+    const piece = next();
+    if (piece === undefined) {
+      done = true;
+      clearInterval(timer);
+      socket.end();
+    } else socket.write(piece);
+  }, everyMs);
+  const closed = new Promise<{ afterMs: number; byHost: boolean }>((resolve) =>
+    socket.on('close', () => {
+      clearInterval(timer);
+      resolve({ afterMs: Date.now() - openedAt, byHost: !done });
+    }),
+  );
+  return { socket, closed };
+}
+
+describe('the TCP frame timeout', () => {
+  const tcpListener = (): BoundTcpListener => intake.instance.listeners.find((listener) => listener.protocol === 'tcp') as BoundTcpListener;
+
+  it('closes connections trickling lines that never end, so a forwarder locked out by the limit gets a slot', async () => {
+    const closedBefore = tcpListener().slowFramesClosed();
+    // A byte every 200 ms is never silent for the idle timeout, and never finishes a line.
+    const slow = Array.from({ length: MAX_CONNECTIONS }, () => trickle(200, () => 'x'));
+    await waitFor('every slot taken', () => tcpListener().connections() === MAX_CONNECTIONS);
+    const refusedBefore = await metric('hearth_intake_tcp_connections_rejected_total{reason="limit"}');
+    const lockedOut = connect(intake.tcpPort(), '127.0.0.1').on('error', () => undefined);
+    await new Promise((resolve) => lockedOut.on('close', resolve));
+    expect(await metric('hearth_intake_tcp_connections_rejected_total{reason="limit"}')).toBe(refusedBefore + 1);
+    const closed: Array<{ afterMs: number; byHost: boolean }> = [];
+    for (const connection of slow) void connection.closed.then((outcome) => closed.push(outcome));
+    await waitFor('the trickling connections to be closed', () => closed.length === MAX_CONNECTIONS, 4 * IDLE_TIMEOUT_MS);
+    for (const { afterMs, byHost } of closed) {
+      expect(byHost).toBe(true);
+      expect(afterMs).toBeGreaterThanOrEqual(IDLE_TIMEOUT_MS);
+    }
+    expect(tcpListener().slowFramesClosed()).toBe(closedBefore + MAX_CONNECTIONS);
+    expect(intake.logs.filter((line) => line.includes('one frame took longer than the frame timeout')).length).toBeGreaterThanOrEqual(MAX_CONNECTIONS);
+    await sendTcp(intake.tcpPort(), `${bunnyLine(500)}\n`);
+    await waitFor('the forwarder\'s line', async () => (await storedRequests()).has(500));
+  });
+
+  it('keeps a sender whose every line arrives in pieces, for longer than the timeout', async () => {
+    const closedBefore = tcpListener().slowFramesClosed();
+    // Each write ends one line and begins the next: no frame takes more than 300 ms.
+    const lines = Array.from({ length: 12 }, (_, index) => `${bunnyLine(600 + index)}\n`);
+    let at = 0;
+    const pieces = lines.map((line, index) => (index === 0 ? line.slice(0, 50) : `${lines[index - 1]!.slice(50)}${line.slice(0, 50)}`));
+    pieces.push(lines.at(-1)!.slice(50));
+    const sender = trickle(300, () => pieces[at++]);
+    expect((await sender.closed).byHost).toBe(false);
+    await waitFor('every line', async () => {
+      const stored = await storedRequests();
+      return lines.every((_, index) => stored.has(600 + index));
+    });
+    expect(tcpListener().slowFramesClosed()).toBe(closedBefore);
   });
 });

@@ -161,6 +161,18 @@ describe('TCP framing (RFC 6587)', () => {
     expect(frames(Buffer.from(over), [limit + 1], limit)).toEqual({ frames: [], oversize: 1 });
   });
 
+  it('tells whether a frame is still arriving, and when one ended, skipped frames included', () => {
+    const framer = new TcpFramer(8, { frame: () => undefined, oversize: () => undefined });
+    const states: Array<[boolean, number]> = [];
+    for (const chunk of ['ab', 'c\nde', 'f', '\n', 'x'.repeat(10), 'xx', 'x\n', '6 <1>ab', 'c', '20 <1>', 'y'.repeat(17)]) {
+      framer.push(Buffer.from(chunk));
+      states.push([framer.pending, framer.framesEnded]);
+    }
+    expect(states).toEqual([
+      [true, 0], [true, 1], [true, 1], [false, 2], [true, 2], [true, 2], [false, 3], [true, 3], [false, 4], [true, 4], [false, 5],
+    ]);
+  });
+
   it('ignores blank lines and lone CRs between frames', () => {
     expect(frames(Buffer.from('\n\r\none\n\n\ntwo\n'), [3]).frames).toEqual(['one', 'two']);
   });

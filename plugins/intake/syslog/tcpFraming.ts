@@ -32,10 +32,22 @@ export class TcpFramer {
   #skipBytes = 0;
   /** True while throwing away an oversize LF-terminated frame. */
   #skipLine = false;
+  /** Frames finished so far (taken, skipped or blank). */
+  #framesEnded = 0;
 
   constructor(maxFrameBytes: number, sink: FrameSink) {
     this.#maxFrameBytes = maxFrameBytes;
     this.#sink = sink;
+  }
+
+  /** Frames finished so far, taken or skipped: when it moves, the frame now arriving began anew. */
+  get framesEnded(): number {
+    return this.#framesEnded;
+  }
+
+  /** True while a frame has begun to arrive and is not finished (kept or being skipped). */
+  get pending(): boolean {
+    return this.#buffer.length > 0 || this.#skipLine || this.#skipBytes > 0;
   }
 
   /** Feeds bytes received. */
@@ -74,6 +86,7 @@ export class TcpFramer {
       const skipped = Math.min(this.#skipBytes, data.length - at);
       this.#skipBytes -= skipped;
       at += skipped;
+      if (this.#skipBytes === 0) this.#framesEnded++;
     }
     while (at < data.length) {
       if (this.#skipLine) {
@@ -83,6 +96,7 @@ export class TcpFramer {
           break;
         }
         this.#skipLine = false;
+        this.#framesEnded++;
         at = lf + 1;
         continue;
       }
@@ -93,11 +107,13 @@ export class TcpFramer {
           this.#sink.oversize();
           const available = data.length - counted.start;
           this.#skipBytes = Math.max(0, counted.length - available);
+          if (this.#skipBytes === 0) this.#framesEnded++;
           at = Math.min(data.length, counted.start + counted.length);
           continue;
         }
         if (data.length - counted.start < counted.length) break;
         this.#emit(data, counted.start, counted.start + counted.length);
+        this.#framesEnded++;
         at = counted.start + counted.length;
         continue;
       }
@@ -117,6 +133,7 @@ export class TcpFramer {
       if (stop > at && data[stop - 1] === CR) stop--;
       if (stop - at > this.#maxFrameBytes) this.#sink.oversize();
       else if (stop > at) this.#sink.frame(data, at, stop);
+      this.#framesEnded++;
       at = lf + 1;
     }
     return at;
