@@ -58,6 +58,24 @@ describe('maxLineBytes over TCP', () => {
   });
 });
 
+describe('maxLineBytes over HTTP', () => {
+  // Skipped until plugins/intake/intakeRuntime.ts passes `maxLineBytes: config.maxLineBytes` to
+  // intakeRoutes: without it the route cannot know the limit, and the pipeline counts UTF-16 units.
+  it.skip('holds a line of multi-byte text to the limit in UTF-8 bytes, as TCP does', async () => {
+    const tooLong = await metric(TOO_LONG);
+    // Padded with 'é' (2 bytes, 1 UTF-16 unit): the longer line is under the limit in units.
+    const lines = [bunnyLineOfBytes(150, MAX_LINE_BYTES, 'é'), bunnyLineOfBytes(151, MAX_LINE_BYTES + 1, 'é')];
+    expect(lines[1]!.length).toBeLessThan(MAX_LINE_BYTES);
+    const response = await fetch(`${intake.url}/intake/v1/logs`, { method: 'POST', headers: { authorization: `Bearer ${intake.token}`, 'content-type': 'text/plain; charset=utf-8' }, body: lines.join('\n') });
+    expect(response.status).toBe(202);
+    expect(await response.json()).toEqual({ accepted: 1, dropped: { too_long: 1 } });
+    await sendTcp(intake.tcpPort(), `${bunnyLineOfBytes(152, MAX_LINE_BYTES, 'é')}\n${bunnyLineOfBytes(153, MAX_LINE_BYTES + 1, 'é')}\n`);
+    await waitFor('the line of exactly the limit over both', async () => (await storedRequests()).has(152));
+    expect([...(await storedRequests())].filter((n) => n >= 150 && n <= 153).sort()).toEqual([150, 152]);
+    expect(await metric(TOO_LONG)).toBe(tooLong + 2);
+  });
+});
+
 describe('maxLineBytes over UDP', () => {
   it('splits a datagram into its lines first and holds each line, not the datagram, to the limit', async () => {
     const tooLong = await metric(TOO_LONG);

@@ -27,15 +27,15 @@ export function bunnyLine(index: number, options: { host?: string; ageMs?: numbe
 }
 
 /**
- * `bunnyLine(index)` with its URL's query padded with `pad` (one character, repeated) so that the
- * line is exactly `bytes` long in UTF-8.
+ * `bunnyLine(index)` with its URL's query padded with `pad` (one character, repeated, then as many
+ * `x` as it takes) so that the line is exactly `bytes` long in UTF-8.
  */
 export function bunnyLineOfBytes(index: number, bytes: number, pad = 'x'): string {
   const line = bunnyLine(index);
   const room = bytes - Buffer.byteLength(line) - '&pad='.length;
+  if (room < 0) throw new Error(`line ${index} is longer than ${bytes} bytes unpadded`);
   const padBytes = Buffer.byteLength(pad);
-  if (room < 0 || room % padBytes !== 0) throw new Error(`cannot pad line ${index} to ${bytes} bytes with '${pad}'`);
-  return line.replace(`?n=${index}|`, `?n=${index}&pad=${pad.repeat(room / padBytes)}|`);
+  return line.replace(`?n=${index}|`, `?n=${index}&pad=${pad.repeat(Math.floor(room / padBytes))}${'x'.repeat(room % padBytes)}|`);
 }
 
 /** An RFC 5424 envelope as Bunny's forwarding writes it (with the byte-order mark). */
