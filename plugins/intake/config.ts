@@ -18,7 +18,11 @@ export const INTAKE_DEFAULTS = {
   maxLineBytes: 16_384,
   /** 512 TCP connections: log forwarders hold a few each; the rest is a flood. */
   maxConnections: 512,
-  /** 5 minutes without a byte closes a TCP connection: forwarders reconnect, dead peers go away. */
+  /**
+   * 5 minutes without a byte closes a TCP connection: forwarders reconnect, dead peers go away.
+   * One frame may take as long to arrive (`tcp.frameTimeoutMs`, unset: this): a forwarder sends a
+   * line in one go, a sender trickling one that never ends is holding a connection slot.
+   */
   idleTimeoutMs: 300_000,
   /** 16 MiB per HTTP upload: about 50,000 lines, one batch. */
   maxBodyBytes: 16_777_216,
@@ -80,6 +84,7 @@ export const intakeConfigSchema = Type.Object(
       {
         maxConnections: Type.Integer({ default: INTAKE_DEFAULTS.maxConnections, minimum: 1 }),
         idleTimeoutMs: Millis({ default: INTAKE_DEFAULTS.idleTimeoutMs, minimum: 1000 }),
+        frameTimeoutMs: Type.Optional(Millis({ minimum: 1000, description: 'longest one frame may take to arrive once begun; default: idleTimeoutMs' })),
       },
       { ...strict, default: {} },
     ),

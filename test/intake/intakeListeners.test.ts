@@ -4,6 +4,7 @@
  * analytics; and the doors are kept: allowlist, connection limit, idle timeout, tokens.
  */
 import { mkdtemp } from 'node:fs/promises';
+import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,8 @@ let store: AnalyticsStore;
 let intake: IntakeUnderTest;
 const otherSiteToken = generateToken();
 const readOnlyToken = generateToken();
+const adminToken = generateToken();
+const siteLessToken = generateToken();
 const RANGE = { from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 86_400_000) };
 
 beforeAll(async () => {
@@ -34,6 +37,8 @@ beforeAll(async () => {
     tokens: {
       other: { token: otherSiteToken, sites: ['shop.example.net'], scopes: ['ingest'] },
       reader: { token: readOnlyToken, sites: ['*'], scopes: ['read'] },
+      admin: { token: adminToken, sites: ['*'], scopes: ['admin'] },
+      siteless: { token: siteLessToken, sites: [], scopes: ['ingest'] },
     },
   });
 });
@@ -147,6 +152,37 @@ describe('uploads over HTTP', () => {
     expect(((await mixed.json()) as { error: { code: string } }).error.code).toBe('HEARTH_ERR_INTAKE_FORBIDDEN');
     const urls = await urlsOf('shop.example.net');
     expect(urls.has('/posts/7101?n=7101')).toBe(false);
+  });
+
+  it('refuses a token that may ingest nowhere before reading a byte of the body, and lets one that may feed some site through', async () => {
+    const received = 'hearth_intake_lines_received_total{listener="http"}';
+    const receivedBefore = await metric(received);
+    /** Sends only the headers of an upload announcing a megabyte of gzip, and waits for the answer. */
+    const headersOnly = (token: string): Promise<{ status: number; code: string }> =>
+      new Promise((resolve, reject) => {
+        const headers = { authorization: `Bearer ${token}`, 'content-type': 'text/plain', 'content-encoding': 'gzip', 'content-length': '1000000' };
+        const upload = request(`${intake.url}/intake/v1/logs`, { method: 'POST', headers }, (response) => {
+          let text = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => (text += chunk));
+          response.on('end', () => {
+            upload.destroy();
+            resolve({ status: response.statusCode ?? 0, code: (JSON.parse(text) as { error: { code: string } }).error.code });
+          });
+        });
+        upload.on('error', reject);
+        upload.flushHeaders();
+        setTimeout(() => {
+          upload.destroy();
+          reject(new Error('no answer without the body: the route waited for it'));
+        }, 3000).unref();
+      });
+    for (const token of [readOnlyToken, siteLessToken]) expect(await headersOnly(token)).toEqual({ status: 403, code: 'HEARTH_ERR_INTAKE_FORBIDDEN' });
+    expect(await metric(received)).toBe(receivedBefore);
+    // Scoped to one site, or admin: past the early check, on to the per-site one.
+    expect((await post(bunnyLine(7152, { host: 'shop.example.net' }), { authorization: `Bearer ${otherSiteToken}` })).status).toBe(202);
+    expect((await post(bunnyLine(7153), { authorization: `Bearer ${adminToken}` })).status).toBe(202);
+    await waitFor('both uploads stored', async () => (await urlsOf('shop.example.net')).has('/posts/7152?n=7152') && (await urlsOf('example.com')).has('/posts/7153?n=7153'));
   });
 
   it('takes a JSON array of records, as Fluent Bit and Vector batch them, and refuses a broken one', async () => {

@@ -26,6 +26,18 @@ export function bunnyLine(index: number, options: { host?: string; ageMs?: numbe
   return `${cache}|${options.status ?? 200}|${ts}|${1000 + (index % 5000)}|390|203.0.113.${index % 250}|https://news.ycombinator.com/|https://${options.host ?? 'example.com'}${path}?n=${index}|DE|${agent}|req-${index}|DE`;
 }
 
+/**
+ * `bunnyLine(index)` with its URL's query padded with `pad` (one character, repeated, then as many
+ * `x` as it takes) so that the line is exactly `bytes` long in UTF-8.
+ */
+export function bunnyLineOfBytes(index: number, bytes: number, pad = 'x'): string {
+  const line = bunnyLine(index);
+  const room = bytes - Buffer.byteLength(line) - '&pad='.length;
+  if (room < 0) throw new Error(`line ${index} is longer than ${bytes} bytes unpadded`);
+  const padBytes = Buffer.byteLength(pad);
+  return line.replace(`?n=${index}|`, `?n=${index}&pad=${pad.repeat(Math.floor(room / padBytes))}${'x'.repeat(room % padBytes)}|`);
+}
+
 /** An RFC 5424 envelope as Bunny's forwarding writes it (with the byte-order mark). */
 export function rfc5424(message: string): string {
   return `<165>1 ${new Date().toISOString()} bunny-forwarder evntslog - ID47 [exampleSDID@32473 eventSource="BunnyCDN"] \uFEFF${message}`;

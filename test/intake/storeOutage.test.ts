@@ -41,18 +41,23 @@ async function storedTally(database: string): Promise<{ rows: number; distinct: 
   return { rows: Number(row.rows), distinct: Number(row.distinct), repeated: Number(row.repeated) };
 }
 
-/** Streams `lines` over `connections` TCP connections in slices, so the stream lasts a while. */
+/**
+ * Streams `lines` over `connections` TCP connections in slices, so the stream lasts a while;
+ * rejects when a connection fails or the host closes it before the sender is done.
+ */
 async function streamLines(port: number, lines: readonly string[], connections: number, sliceLines: number): Promise<void> {
   await Promise.all(
     Array.from({ length: connections }, (_, connection) =>
       new Promise<void>((resolve, reject) => {
         const mine = lines.filter((_, index) => index % connections === connection);
         const socket = connect(port, '127.0.0.1');
+        let ended = false;
         socket.on('error', reject);
-        socket.on('close', () => resolve());
+        socket.on('close', () => (ended ? resolve() : reject(new Error(`connection ${connection} was closed by the host mid-stream`))));
         let at = 0;
         const writeSlice = (): void => {
           if (at >= mine.length) {
+            ended = true;
             socket.end();
             return;
           }
@@ -118,6 +123,37 @@ describe('backpressure', () => {
     await sending;
     await waitFor(`${total} rows`, async () => (await metric('hearth_intake_records_inserted_total')) >= total, 60_000);
     expect(await storedTally(database)).toEqual({ rows: total, distinct: total, repeated: 0 });
+    await intake.stop();
+    await intake.store.close();
+  });
+
+  it('keeps a streaming TCP connection paused by a full spool open past the idle timeout, and takes every line', async () => {
+    const database = uniqueDatabase('paused');
+    await clickhouse.kill();
+    const idleTimeoutMs = 1000;
+    const intake = await startIntake({
+      analytics: clickhouseConfig(database),
+      dataDir: join(dir, 'paused'),
+      config: {
+        tcp: { idleTimeoutMs },
+        spool: { maxBytes: 1_048_576, maxPendingBytes: 65_536 },
+        batch: { maxRows: 1000, maxDelayMs: 50 },
+        retry: { initialDelayMs: 50, maxDelayMs: 200 },
+      },
+    });
+    const total = 20_000;
+    const sending = streamLines(intake.tcpPort(), Array.from({ length: total }, (_, index) => bunnyLine(400_000 + index)), 2, 250);
+    const outcome = sending.then(() => 'done', (error: Error) => error.message);
+    const metric = async (sample: string): Promise<number> => sampleValue(await intake.registry.metrics(), sample);
+    await waitFor('the spool to fill', async () => (await metric('hearth_intake_spool_bytes')) > 1_048_576);
+    // Paused for three idle timeouts: the host's pause is not the sender's silence.
+    await new Promise((resolve) => setTimeout(resolve, 3 * idleTimeoutMs));
+    expect(await metric('hearth_intake_tcp_connections')).toBe(2);
+    await clickhouse.restart();
+    expect(await outcome).toBe('done');
+    await waitFor(`${total} rows`, async () => (await metric('hearth_intake_records_inserted_total')) >= total, 60_000);
+    expect(await storedTally(database)).toEqual({ rows: total, distinct: total, repeated: 0 });
+    expect(await metric('hearth_intake_records_dropped_total{reason="backpressure"}')).toBe(0);
     await intake.stop();
     await intake.store.close();
   });

@@ -147,6 +147,32 @@ describe('TCP framing (RFC 6587)', () => {
     }
   });
 
+  it('holds a line to the limit without its CR LF, wherever the reads cut it', () => {
+    const limit = 256;
+    const exact = 'e'.repeat(limit);
+    const over = 'o'.repeat(limit + 1);
+    const stream = Buffer.from(`${exact}\r\n${over}\r\n${exact}\n${'c'.repeat(limit)}\rx\n${exact}\r`);
+    for (const sizes of [[stream.length], [1], [limit], [limit + 1], [limit + 2], [7, 300]]) {
+      const result = frames(stream, sizes, limit);
+      expect(result.frames, `chunks ${sizes.join(',')}`).toEqual([exact, exact, exact]);
+      expect(result.oversize, `chunks ${sizes.join(',')}`).toBe(2);
+    }
+    // A last line one byte over the limit that is no CR is over it, not cut.
+    expect(frames(Buffer.from(over), [limit + 1], limit)).toEqual({ frames: [], oversize: 1 });
+  });
+
+  it('tells whether a frame is still arriving, and when one ended, skipped frames included', () => {
+    const framer = new TcpFramer(8, { frame: () => undefined, oversize: () => undefined });
+    const states: Array<[boolean, number]> = [];
+    for (const chunk of ['ab', 'c\nde', 'f', '\n', 'x'.repeat(10), 'xx', 'x\n', '6 <1>ab', 'c', '20 <1>', 'y'.repeat(17)]) {
+      framer.push(Buffer.from(chunk));
+      states.push([framer.pending, framer.framesEnded]);
+    }
+    expect(states).toEqual([
+      [true, 0], [true, 1], [true, 1], [false, 2], [true, 2], [true, 2], [false, 3], [true, 3], [false, 4], [true, 4], [false, 5],
+    ]);
+  });
+
   it('ignores blank lines and lone CRs between frames', () => {
     expect(frames(Buffer.from('\n\r\none\n\n\ntwo\n'), [3]).frames).toEqual(['one', 'two']);
   });

@@ -2,8 +2,9 @@
  * `POST /intake/v1/logs`: log lines (any supported format, one per line), NDJSON, or a JSON array
  * of records in the body,
  * a token with the `ingest` scope in `Authorization: Bearer …`. `?format=` picks a format (default:
- * the configured one, usually `auto`), `?site=` names the site for lines that carry none. Every
- * site the lines resolve to must be one the token may ingest into, or nothing is taken (403). The
+ * the configured one, usually `auto`), `?site=` names the site for lines that carry none. A token
+ * without the ingest scope is refused (403) before any byte of the body is read; every site the
+ * lines resolve to must be one the token may ingest into, or nothing is taken (403). The
  * answer, 202 with the counts, comes only after the accepted lines are fsynced in the spool, so a
  * 202 is a promise that they will be stored. While the spool is full the answer is 503 with
  * Retry-After: the sender keeps its lines and tries again. A body may come compressed
@@ -14,7 +15,7 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { pipeline as streamPipeline, type Transform } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AccessRecord } from '../../../core/services/analytics/accessRecord.js';
-import type { TokenRegistry } from '../../../core/services/tokens.js';
+import type { TokenGrant, TokenRegistry } from '../../../core/services/tokens.js';
 import { HearthError } from '../../../core/errors/HearthError.js';
 import type { IntakePipeline } from '../delivery/intakePipeline.js';
 import { LOG_FORMATS, type LogFormat } from '../parsers/logFormat.js';
@@ -29,6 +30,12 @@ export interface IntakeRouteOptions {
   readonly tokens: TokenRegistry;
   readonly format: LogFormat;
   readonly maxBodyBytes: number;
+  /**
+   * `maxLineBytes`, for lines to be held to it in UTF-8 bytes as over TCP and UDP (without it, the
+   * pipeline holds them to it in UTF-16 units, which lets a line of multi-byte text through at up
+   * to three times the limit).
+   */
+  readonly maxLineBytes?: number;
 }
 
 /** The answer to an accepted upload. */
@@ -41,6 +48,11 @@ function bearer(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
   return match?.[1];
+}
+
+/** Whether a token may ingest into at least one site (as `TokenRegistry.authorize` judges a site). */
+function mayIngestSomewhere(grant: TokenGrant): boolean {
+  return grant.sites.length > 0 && (grant.scopes.includes('ingest') || grant.scopes.includes('admin'));
 }
 
 function queryText(request: FastifyRequest, name: string): string | undefined {
@@ -112,7 +124,12 @@ function uploadedLines(body: string): Array<string | undefined> {
 
 /** Registers the intake's HTTP routes (the host mounts them under `/intake`). */
 export function intakeRoutes(options: IntakeRouteOptions): (app: FastifyInstance) => Promise<void> {
-  const { pipeline, tokens, maxBodyBytes } = options;
+  const { pipeline, tokens, maxBodyBytes, maxLineBytes } = options;
+  // A UTF-16 unit is at most 3 UTF-8 bytes, and a line over the limit in units the pipeline already
+  // refuses: only the lines in between are counted in bytes.
+  const lineLimit = maxLineBytes ?? Infinity;
+  const fewestUnitsOver = Math.floor(lineLimit / 3) + 1;
+  const overLineLimit = (line: string): boolean => line.length >= fewestUnitsOver && line.length <= lineLimit && Buffer.byteLength(line, 'utf8') > lineLimit;
   return async function registerIntakeRoutes(app) {
     // Bodies are lines, whatever the content type says: take them as text, up to our own limit.
     app.removeContentTypeParser(['application/json', 'text/plain']);
@@ -120,11 +137,16 @@ export function intakeRoutes(options: IntakeRouteOptions): (app: FastifyInstance
 
     const route = {
       bodyLimit: maxBodyBytes,
-      // Before the body is read: a request without a valid token costs no decompression.
+      // Before the body is read: a request whose token may ingest nowhere costs no reading and no
+      // decompression. Which sites it may feed is known only from the lines (checked below).
       preParsing: async (request: FastifyRequest, _reply: unknown, payload: NodeJS.ReadableStream) => {
         const token = bearer(request);
-        if (!token || !tokens.verify(token)) {
+        const grant = token ? tokens.verify(token) : undefined;
+        if (!grant) {
           throw new HearthError('HEARTH_ERR_INTAKE_UNAUTHENTICATED', 'send a token with the ingest scope as "Authorization: Bearer <token>"');
+        }
+        if (!mayIngestSomewhere(grant)) {
+          throw new HearthError('HEARTH_ERR_INTAKE_FORBIDDEN', `token '${grant.name}' has no ingest scope on any site; nothing of this upload was read`);
         }
         return decodedBody(request, payload);
       },
@@ -155,7 +177,10 @@ export function intakeRoutes(options: IntakeRouteOptions): (app: FastifyInstance
           pipeline.received('http', 1);
           result = 'malformed';
         } else if (line.trim().length === 0) continue;
-        else result = pipeline.prepareLine(line, source);
+        else if (overLineLimit(line)) {
+          pipeline.received('http', 1);
+          result = 'too_long';
+        } else result = pipeline.prepareLine(line, source);
         if (isDrop(result)) dropped.set(result, (dropped.get(result) ?? 0) + 1);
         else records.push(result);
       }

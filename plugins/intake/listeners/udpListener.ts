@@ -1,8 +1,9 @@
 /**
  * The UDP syslog listener: one datagram is one message (several if it holds newline-separated
- * lines). UDP has no flow control, so while the pipeline is saturated datagrams are dropped and
- * counted (`backpressure`), as are datagrams from addresses outside the allowlist and datagrams
- * over the line limit. The socket asks the kernel for a large receive buffer to ride out bursts.
+ * lines). UDP has no flow control, so while the pipeline is saturated its lines are dropped and
+ * counted (`backpressure`), as are datagrams from addresses outside the allowlist and lines over
+ * the line limit (each line of a datagram is held to it on its own, without its line ending).
+ * The socket asks the kernel for a large receive buffer to ride out bursts.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
@@ -41,22 +42,22 @@ export async function listenUdp(options: UdpListenerOptions): Promise<BoundListe
   const { pipeline, source, allow, maxLineBytes, logger } = options;
   const socket: Socket = createSocket({ type: isIPv6(options.host) ? 'udp6' : 'udp4', recvBufferSize: RECEIVE_BUFFER_BYTES });
   socket.on('message', function onDatagram(message, remote) {
-    // A datagram refused whole counts as one line received and dropped.
-    const allowed = allow.allows(remote.address);
-    if (!allowed || message.length > maxLineBytes) {
+    // A datagram from outside the allowlist is refused whole: one line received and dropped.
+    if (!allow.allows(remote.address)) {
       pipeline.received('udp', 1);
-      pipeline.drop(allowed ? 'too_long' : 'source_not_allowed');
+      pipeline.drop('source_not_allowed');
       return;
     }
+    // The datagram itself needs no bound of its own: the OS delivers none over 64 KiB.
     for (let start = 0; start < message.length; ) {
       const lf = message.indexOf(LF, start);
       const next = lf < 0 ? message.length : lf + 1;
       let end = lf < 0 ? message.length : lf;
       if (end > start && message[end - 1] === CR) end--;
       if (end > start) {
-        if (pipeline.saturated) {
+        if (end - start > maxLineBytes || pipeline.saturated) {
           pipeline.received('udp', 1);
-          pipeline.drop('backpressure');
+          pipeline.drop(end - start > maxLineBytes ? 'too_long' : 'backpressure');
         } else {
           pipeline.takeFrame(message, start, end, source);
         }

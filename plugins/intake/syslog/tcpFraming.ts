@@ -2,7 +2,8 @@
  * Splits a TCP byte stream into syslog frames per RFC 6587: octet counting (`LEN SP <PRI>…`, the
  * length in bytes) or non-transparent framing (a frame ends at LF; a CR before it is dropped). Each
  * frame is told apart by its first bytes, so a sender may mix both. A frame longer than the limit
- * is skipped whole — up to its LF, or its counted length — and reported once.
+ * (a line counted without its CR LF) is skipped whole — up to its LF, or its counted length — and
+ * reported once.
  */
 
 /** What the framer reports. */
@@ -31,10 +32,22 @@ export class TcpFramer {
   #skipBytes = 0;
   /** True while throwing away an oversize LF-terminated frame. */
   #skipLine = false;
+  /** Frames finished so far (taken, skipped or blank). */
+  #framesEnded = 0;
 
   constructor(maxFrameBytes: number, sink: FrameSink) {
     this.#maxFrameBytes = maxFrameBytes;
     this.#sink = sink;
+  }
+
+  /** Frames finished so far, taken or skipped: when it moves, the frame now arriving began anew. */
+  get framesEnded(): number {
+    return this.#framesEnded;
+  }
+
+  /** True while a frame has begun to arrive and is not finished (kept or being skipped). */
+  get pending(): boolean {
+    return this.#buffer.length > 0 || this.#skipLine || this.#skipBytes > 0;
   }
 
   /** Feeds bytes received. */
@@ -73,6 +86,7 @@ export class TcpFramer {
       const skipped = Math.min(this.#skipBytes, data.length - at);
       this.#skipBytes -= skipped;
       at += skipped;
+      if (this.#skipBytes === 0) this.#framesEnded++;
     }
     while (at < data.length) {
       if (this.#skipLine) {
@@ -82,6 +96,7 @@ export class TcpFramer {
           break;
         }
         this.#skipLine = false;
+        this.#framesEnded++;
         at = lf + 1;
         continue;
       }
@@ -92,25 +107,33 @@ export class TcpFramer {
           this.#sink.oversize();
           const available = data.length - counted.start;
           this.#skipBytes = Math.max(0, counted.length - available);
+          if (this.#skipBytes === 0) this.#framesEnded++;
           at = Math.min(data.length, counted.start + counted.length);
           continue;
         }
         if (data.length - counted.start < counted.length) break;
         this.#emit(data, counted.start, counted.start + counted.length);
+        this.#framesEnded++;
         at = counted.start + counted.length;
         continue;
       }
       const lf = data.indexOf(LF, at);
       if (lf < 0) {
-        if (data.length - at > this.#maxFrameBytes) {
+        // The limit is for the line without its line ending: an unfinished line may be one byte
+        // over it when that byte is the CR of its CRLF.
+        const unfinished = data.length - at;
+        if (unfinished > this.#maxFrameBytes && (unfinished > this.#maxFrameBytes + 1 || data[data.length - 1] !== CR)) {
           this.#sink.oversize();
           this.#skipLine = true;
           at = data.length;
         }
         break;
       }
-      if (lf - at > this.#maxFrameBytes) this.#sink.oversize();
-      else this.#emit(data, at, lf);
+      let stop = lf;
+      if (stop > at && data[stop - 1] === CR) stop--;
+      if (stop - at > this.#maxFrameBytes) this.#sink.oversize();
+      else if (stop > at) this.#sink.frame(data, at, stop);
+      this.#framesEnded++;
       at = lf + 1;
     }
     return at;
