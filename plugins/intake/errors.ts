@@ -19,7 +19,7 @@ export const intakeErrors = defineErrors('intake', {
   },
   HEARTH_ERR_INTAKE_FORBIDDEN: {
     status: 403,
-    summary: "An HTTP upload holds lines for a site its token may not ingest into.",
+    summary: 'An HTTP upload came with a token that may ingest into no site, or holds lines for a site its token may not ingest into.',
   },
   HEARTH_ERR_INTAKE_BAD_REQUEST: {
     status: 400,

@@ -158,7 +158,7 @@ export function createIntakeRuntime(ctx: IntakeRuntimeContext): IntakeInstance {
         try {
           if (listener.protocol === 'udp') bound.push(await listenUdp(common));
           else {
-            const bind = await listenTcp({ ...common, maxConnections: config.tcp.maxConnections, idleTimeoutMs: config.tcp.idleTimeoutMs, metrics });
+            const bind = await listenTcp({ ...common, maxConnections: config.tcp.maxConnections, idleTimeoutMs: config.tcp.idleTimeoutMs, frameTimeoutMs: config.tcp.frameTimeoutMs, metrics });
             bound.push(bind);
             tcp.push(bind);
           }

@@ -33,6 +33,8 @@ export interface IntakeMetrics {
   inserted(rows: number, seconds: number): void;
   insertFailed(): void;
   connectionRejected(reason: 'not_allowed' | 'limit'): void;
+  /** An open TCP connection closed by the host: silent past the idle timeout, or one frame slower than the frame timeout. */
+  connectionClosed(reason: 'idle' | 'slow_frame'): void;
 }
 
 /** Counts kept by label value until the next scrape. */
@@ -81,6 +83,7 @@ export function createIntakeMetrics(registry: Registry, state: IntakeState): Int
   const inserted = new Counter({ name: 'hearth_intake_records_inserted_total', help: 'Records stored in the analytics store.', registers });
   const insertFailures = new Counter({ name: 'hearth_intake_insert_failures_total', help: 'Batch inserts that failed and are retried.', registers });
   const rejected = new Counter({ name: 'hearth_intake_tcp_connections_rejected_total', help: 'TCP connections refused, by reason (not_allowed, limit).', labelNames: ['reason'], registers });
+  const closed = new Counter({ name: 'hearth_intake_tcp_connections_closed_total', help: 'Open TCP connections the host closed, by reason (idle, slow_frame).', labelNames: ['reason'], registers });
   const batchRows = new Histogram({ name: 'hearth_intake_batch_rows', help: 'Rows per batch stored.', buckets: [10, 100, 1000, 5000, 10_000, 25_000, 50_000, 100_000], registers });
   const insertSeconds = new Histogram({
     name: 'hearth_intake_insert_duration_seconds',
@@ -97,6 +100,7 @@ export function createIntakeMetrics(registry: Registry, state: IntakeState): Int
   gauge('hearth_intake_queue_records', 'Records accepted and not yet stored.', state.queuedRecords);
   gauge('hearth_intake_tcp_connections', 'Open TCP connections.', state.tcpConnections);
   for (const reason of ['not_allowed', 'limit']) rejected.inc({ reason }, 0);
+  for (const reason of ['idle', 'slow_frame']) closed.inc({ reason }, 0);
   return {
     receivedCell: (listener) => received.cell(listener),
     parsedCell: (family) => parsed.cell(family),
@@ -109,5 +113,6 @@ export function createIntakeMetrics(registry: Registry, state: IntakeState): Int
     },
     insertFailed: () => insertFailures.inc(),
     connectionRejected: (reason) => rejected.inc({ reason }),
+    connectionClosed: (reason) => closed.inc({ reason }),
   };
 }

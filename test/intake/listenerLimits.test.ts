@@ -59,9 +59,7 @@ describe('maxLineBytes over TCP', () => {
 });
 
 describe('maxLineBytes over HTTP', () => {
-  // Skipped until plugins/intake/intakeRuntime.ts passes `maxLineBytes: config.maxLineBytes` to
-  // intakeRoutes: without it the route cannot know the limit, and the pipeline counts UTF-16 units.
-  it.skip('holds a line of multi-byte text to the limit in UTF-8 bytes, as TCP does', async () => {
+  it('holds a line of multi-byte text to the limit in UTF-8 bytes, as TCP does', async () => {
     const tooLong = await metric(TOO_LONG);
     // Padded with 'é' (2 bytes, 1 UTF-16 unit): the longer line is under the limit in units.
     const lines = [bunnyLineOfBytes(150, MAX_LINE_BYTES, 'é'), bunnyLineOfBytes(151, MAX_LINE_BYTES + 1, 'é')];
@@ -140,13 +138,12 @@ describe('the TCP frame timeout', () => {
     }
     expect(tcpListener().slowFramesClosed()).toBe(closedBefore + MAX_CONNECTIONS);
     expect(intake.logs.filter((line) => line.includes('one frame took longer than the frame timeout')).length).toBeGreaterThanOrEqual(MAX_CONNECTIONS);
+    expect(await metric('hearth_intake_tcp_connections_closed_total{reason="slow_frame"}')).toBeGreaterThanOrEqual(MAX_CONNECTIONS);
     await sendTcp(intake.tcpPort(), `${bunnyLine(500)}\n`);
     await waitFor('the forwarder\'s line', async () => (await storedRequests()).has(500));
   });
 
-  // Skipped until plugins/intake/intakeRuntime.ts passes `frameTimeoutMs: config.tcp.frameTimeoutMs`
-  // to listenTcp: until then the frame timeout is always the idle timeout.
-  it.skip('closes a connection whose frame stopped half-way once tcp.frameTimeoutMs passed, before the idle timeout', async () => {
+  it('closes a connection whose frame stopped half-way once tcp.frameTimeoutMs passed, before the idle timeout', async () => {
     const own = await startIntake({ analytics: { engine: 'duckdb', duckdbFile: '', retentionMonths: 13 }, config: { tcp: { idleTimeoutMs: 10_000, frameTimeoutMs: 1000 } } });
     try {
       const socket = connect(own.tcpPort(), '127.0.0.1', () => socket.write(bunnyLine(700).slice(0, 60)));

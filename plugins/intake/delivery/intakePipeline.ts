@@ -28,7 +28,7 @@ export interface LineSource {
 
 /** Bounds that make readers wait. */
 export interface PipelineLimits {
-  /** Longest line, in bytes (UTF-16 length is checked; a line can only be longer in UTF-8). */
+  /** Longest line, in UTF-8 bytes (as TCP and UDP frames are held to it). */
   readonly maxLineBytes: number;
   /** Characters of records in memory, not yet on disk. */
   readonly maxPendingBytes: number;
@@ -127,7 +127,8 @@ export class IntakePipeline {
   prepareLine(frame: string, source: LineSource): AccessRecord | DropReason {
     const { limits } = this.#parts;
     this.#received[source.listener].value++;
-    if (frame.length > limits.maxLineBytes) return 'too_long';
+    // A UTF-16 unit is at most 3 UTF-8 bytes: only a line longer than a third of the limit is measured.
+    if (frame.length > limits.maxLineBytes || (frame.length * 3 > limits.maxLineBytes && Buffer.byteLength(frame, 'utf8') > limits.maxLineBytes)) return 'too_long';
     const message = source.listener === 'tcp' || source.listener === 'udp' || frame.charCodeAt(0) === 0x3c ? syslogMessage(frame) : frame;
     if (message.length === 0) return 'malformed';
     const raw = parseLogLine(message, source.format);

@@ -30,12 +30,6 @@ export interface IntakeRouteOptions {
   readonly tokens: TokenRegistry;
   readonly format: LogFormat;
   readonly maxBodyBytes: number;
-  /**
-   * `maxLineBytes`, for lines to be held to it in UTF-8 bytes as over TCP and UDP (without it, the
-   * pipeline holds them to it in UTF-16 units, which lets a line of multi-byte text through at up
-   * to three times the limit).
-   */
-  readonly maxLineBytes?: number;
 }
 
 /** The answer to an accepted upload. */
@@ -124,12 +118,7 @@ function uploadedLines(body: string): Array<string | undefined> {
 
 /** Registers the intake's HTTP routes (the host mounts them under `/intake`). */
 export function intakeRoutes(options: IntakeRouteOptions): (app: FastifyInstance) => Promise<void> {
-  const { pipeline, tokens, maxBodyBytes, maxLineBytes } = options;
-  // A UTF-16 unit is at most 3 UTF-8 bytes, and a line over the limit in units the pipeline already
-  // refuses: only the lines in between are counted in bytes.
-  const lineLimit = maxLineBytes ?? Infinity;
-  const fewestUnitsOver = Math.floor(lineLimit / 3) + 1;
-  const overLineLimit = (line: string): boolean => line.length >= fewestUnitsOver && line.length <= lineLimit && Buffer.byteLength(line, 'utf8') > lineLimit;
+  const { pipeline, tokens, maxBodyBytes } = options;
   return async function registerIntakeRoutes(app) {
     // Bodies are lines, whatever the content type says: take them as text, up to our own limit.
     app.removeContentTypeParser(['application/json', 'text/plain']);
@@ -177,10 +166,7 @@ export function intakeRoutes(options: IntakeRouteOptions): (app: FastifyInstance
           pipeline.received('http', 1);
           result = 'malformed';
         } else if (line.trim().length === 0) continue;
-        else if (overLineLimit(line)) {
-          pipeline.received('http', 1);
-          result = 'too_long';
-        } else result = pipeline.prepareLine(line, source);
+        else result = pipeline.prepareLine(line, source);
         if (isDrop(result)) dropped.set(result, (dropped.get(result) ?? 0) + 1);
         else records.push(result);
       }

@@ -85,6 +85,7 @@ export async function listenTcp(options: TcpListenerOptions): Promise<BoundTcpLi
 
   const closeSlow = (connection: Connection, now: number): void => {
     slowFramesClosed++;
+    metrics.connectionClosed('slow_frame');
     logger.warn({ remote: connection.socket.remoteAddress, frameMs: now - connection.frameStartedAt, frameTimeoutMs }, 'tcp connection closed: one frame took longer than the frame timeout');
     connection.socket.destroy();
   };
@@ -113,7 +114,10 @@ export async function listenTcp(options: TcpListenerOptions): Promise<BoundTcpLi
     const connection: Connection = { socket, frameStartedAt: 0, pausedAt: 0 };
     connections.add(connection);
     socket.setTimeout(idleTimeoutMs);
-    socket.on('timeout', () => socket.destroy());
+    socket.on('timeout', () => {
+      metrics.connectionClosed('idle');
+      socket.destroy();
+    });
     socket.on('data', (chunk: Buffer) => {
       const ended = framer.framesEnded;
       framer.push(chunk);
