@@ -2,7 +2,7 @@
  * The `hearth` command line. Exit codes: 0 ok, 1 failure, 2 usage or host-file error.
  */
 import { Command, CommanderError } from 'commander';
-import { isHearthError, describeError } from '../errors/HearthError.js';
+import { isHearthError, formatError } from '../errors/HearthError.js';
 import { ConfigError, formatProblem } from '../config/problems.js';
 import { HEARTH_VERSION } from '../version.js';
 import { registerCheck } from './checkCommand.js';
@@ -32,8 +32,7 @@ function report(error: unknown, io: CliIO): void {
     for (const problem of error.problems) println(io.err, `  ${formatProblem(problem)}`);
     return;
   }
-  const code = isHearthError(error) ? ` [${error.code}]` : '';
-  println(io.err, `hearth: ${describeError(error)}${code}`);
+  println(io.err, `hearth: ${formatError(error)}`);
 }
 
 function waitForSignal(): Promise<string> {

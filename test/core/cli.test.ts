@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, writeFile, cp } from 'node:fs/promises';
+import { mkdtemp, writeFile, cp, readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,6 +79,69 @@ describe('the command line', () => {
   });
 });
 
+/** A file with one host and no plugins, listening on loopback at `port`. */
+async function soloHost(port: number): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'hearth-cli-'));
+  await writeFile(join(dir, 'hosts.yaml'), `hosts:\n  solo:\n    listen: 127.0.0.1\n    port: ${port}\nsites: {}\ntokens: {}\n`);
+  return dir;
+}
+
+async function listening(server: Server | ReturnType<typeof createTcpServer>): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+/** The example's services host on free ports, in a scratch directory. */
+async function servicesOnFreePorts(): Promise<string> {
+  const dir = await scratchCopyOfExample();
+  const yaml = (await readFile(join(dir, 'hosts.yaml'), 'utf8'))
+    .replace('port: 8080', 'port: 0')
+    .replace('port: 8081', 'port: 0')
+    .replace('edge: {}', 'edge: { port: 0 }')
+    .replace('allow: [127.0.0.0/8]', 'allow: [127.0.0.0/8]\n        listeners: [{ protocol: tcp, port: 0 }, { protocol: udp, port: 0 }]');
+  await writeFile(join(dir, 'hosts.yaml'), yaml);
+  return dir;
+}
+
+describe('what a failed command prints', () => {
+  it('names the code that says what to fix, not the start wrapper around it', async () => {
+    const busy = createTcpServer();
+    const port = await listening(busy);
+    try {
+      const result = await runCli(['start'], { cwd: await soloHost(port) });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`cannot listen on 127.0.0.1:${port} (EADDRINUSE)`);
+      expect(result.stderr.trimEnd()).toMatch(/\[HEARTH_ERR_HOST_LISTEN\]$/);
+      expect(result.stderr).not.toContain('HEARTH_ERR_HOST_START');
+    } finally {
+      busy.close();
+    }
+  });
+
+  it("keeps the plugin's context and shows the plugin's own code", async () => {
+    const result = await runCli(['start', 'services'], { cwd: await servicesOnFreePorts(), env: { HEARTH_BACKUP_PASSPHRASE: '' } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("plugin 'backup' failed to set up");
+    expect(result.stderr.trimEnd()).toMatch(/the backup passphrase is missing.*\[HEARTH_ERR_BACKUP_NO_PASSPHRASE\]$/);
+    expect(result.stderr.match(/\[HEARTH_ERR_[A-Z_]+\]/g)).toEqual(['[HEARTH_ERR_BACKUP_NO_PASSPHRASE]']);
+  });
+
+  it("prints one code for a refusal of the monitoring API: the API's own", async () => {
+    const api = createServer((_request, response) => {
+      response.writeHead(401, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ error: { code: 'HEARTH_ERR_MONITORING_UNAUTHORIZED', message: 'a token is required' } }));
+    });
+    const port = await listening(api);
+    try {
+      const result = await runCli(['alerts', '--url', `http://127.0.0.1:${port}/monitoring`], { cwd: await mkdtemp(join(tmpdir(), 'hearth-cli-')), env: { HEARTH_TOKEN: '' } });
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim()).toBe('hearth: the monitoring API answered 401: a token is required (set HEARTH_TOKEN to a token with sites ["*"]) [HEARTH_ERR_MONITORING_UNAUTHORIZED]');
+    } finally {
+      api.close();
+    }
+  });
+});
+
 describe('hearth token new', () => {
   it('prints a fresh token once and the hash line that makes it work', async () => {
     const dir = await scratchCopyOfExample();
@@ -112,14 +178,8 @@ describe('hearth token new', () => {
 
 describe('hearth start', () => {
   it('serves /healthz and ends with exit 0 within 5 s of SIGTERM', async () => {
-    const dir = await scratchCopyOfExample();
     // The example's services host with every plugin, on free ports so parallel suites never clash.
-    const yaml = (await (await import('node:fs/promises')).readFile(join(dir, 'hosts.yaml'), 'utf8'))
-      .replace('port: 8080', 'port: 0')
-      .replace('port: 8081', 'port: 0')
-      .replace('edge: {}', 'edge: { port: 0 }')
-      .replace('allow: [127.0.0.0/8]', 'allow: [127.0.0.0/8]\n        listeners: [{ protocol: tcp, port: 0 }, { protocol: udp, port: 0 }]');
-    await writeFile(join(dir, 'hosts.yaml'), yaml);
+    const dir = await servicesOnFreePorts();
     const env = { HEARTH_BACKUP_PASSPHRASE: 'cli-test-passphrase' };
     const running = await startCli(['start', 'services'], /services ready at (http:\/\/\S+)/, { cwd: dir, env });
     expect(running.output.stderr).toContain('plugins: git, edge, query, backup, intake');

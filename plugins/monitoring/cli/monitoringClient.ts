@@ -5,6 +5,7 @@
  */
 import type { HearthConfig } from '../../../core/config/types.js';
 import { HearthError } from '../../../core/errors/HearthError.js';
+import { isErrorCode } from '../../../core/errors/catalogue.js';
 
 /** The plugin id hosts list. */
 const MONITORING_ID = 'monitoring';
@@ -60,8 +61,8 @@ export async function callMonitoringApi(base: string, method: 'GET' | 'POST' | '
   if (response.ok) return parsed;
   const remote = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
   const hint = response.status === 401 ? ' (set HEARTH_TOKEN to a token with sites ["*"])' : '';
-  throw new HearthError(
-    'HEARTH_ERR_MONITORING_CLI',
-    `the monitoring API answered ${response.status}: ${remote?.message ?? text.slice(0, 200)}${remote?.code ? ` [${remote.code}]` : ''}${hint}`,
-  );
+  const message = `the monitoring API answered ${response.status}: ${remote?.message ?? text.slice(0, 200)}${hint}`;
+  // The API's own code is the one docs/errors.md explains; the CLI's code only says where it came from.
+  const cause = isErrorCode(remote?.code) ? new HearthError(remote.code, remote.message ?? '', { statusCode: response.status }) : undefined;
+  throw new HearthError('HEARTH_ERR_MONITORING_CLI', message, cause ? { cause } : {});
 }
