@@ -2,7 +2,7 @@
  * The `hearth` command line. Exit codes: 0 ok, 1 failure, 2 usage or host-file error.
  */
 import { Command, CommanderError } from 'commander';
-import { isHearthError, formatError } from '../errors/HearthError.js';
+import { HearthError, isHearthError, formatError } from '../errors/HearthError.js';
 import { ConfigError, formatProblem } from '../config/problems.js';
 import { HEARTH_VERSION } from '../version.js';
 import { registerCheck } from './checkCommand.js';
@@ -48,6 +48,31 @@ function waitForSignal(): Promise<string> {
   });
 }
 
+/** Commander's exits that are not mistakes on the command line: help, version. */
+const COMMANDER_PASS_THROUGH = new Set(['commander.help', 'commander.helpDisplayed', 'commander.version', 'commander.executeSubCommandAsync']);
+
+/** `hearth git deploys`: the words that name a command, for pointing at its --help. */
+function commandPath(command: Command | undefined): string {
+  const names: string[] = [];
+  for (let current = command; current; current = current.parent ?? undefined) names.unshift(current.name());
+  return names.length > 0 ? names.join(' ') : 'hearth';
+}
+
+/**
+ * Commander's exit: help and version go on as they are; a mistake on the command line (an
+ * unknown option or command, a missing argument or option value) becomes one line with the
+ * usage code and where to read the usage. Commander calls it on the command that failed.
+ */
+function usageExit(this: Command | undefined, error: CommanderError): never {
+  if (COMMANDER_PASS_THROUGH.has(error.code)) throw error;
+  const what = error.message
+    .replace(/^error: /, '')
+    .replace(/\n\(Did you mean (.+)\?\)\s*$/, '; did you mean $1?')
+    .replaceAll('\n', ' ')
+    .replace(/\.$/, '');
+  throw new HearthError('HEARTH_ERR_CLI_USAGE', `${what} (run '${commandPath(this)} --help' for usage)`);
+}
+
 const CORE_COMMANDS = new Set(['check', 'start', 'token', 'stage']);
 const OPTIONS_WITH_VALUES = new Set(['-f', '--file', '--stage']);
 
@@ -65,9 +90,9 @@ export async function buildProgram(argv: readonly string[], io: CliIO): Promise<
   const program = new Command('hearth')
     .description('Hearth: git-push deploys, site serving, analytics, backups and alerting from one host file')
     .version(HEARTH_VERSION, '-v, --version')
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) })
-    .exitOverride();
+    // Commander's own error line has no code: usageExit makes the one report() prints.
+    .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s), outputError: () => undefined })
+    .exitOverride(usageExit);
   registerCheck(program, io);
   registerStart(program, io);
   registerToken(program, io);

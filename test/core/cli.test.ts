@@ -64,18 +64,32 @@ describe('hearth check', () => {
 });
 
 describe('the command line', () => {
-  it('has --help everywhere and exits 2 on usage errors', async () => {
+  it('has --help everywhere', async () => {
     const help = await runCli(['--help']);
     expect(help.code).toBe(0);
     for (const command of ['check', 'start', 'token', 'stage']) expect(help.stdout).toContain(command);
     const subHelp = await runCli(['token', 'new', '--help']);
     expect(subHelp.code).toBe(0);
     expect(subHelp.stdout).toContain('--scope');
-    const unknown = await runCli(['deploy-everything']);
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain("unknown command 'deploy-everything'");
-    const missingOption = await runCli(['token', 'new', '--name', 'ci']);
-    expect(missingOption.code).toBe(2);
+  });
+
+  it('prints a usage mistake as one line with its code and where to read the usage, and exits 2', async () => {
+    const cases: [string[], string][] = [
+      [['--bogus'], "hearth: unknown option '--bogus' (run 'hearth --help' for usage)"],
+      [['check', '--bogus'], "hearth: unknown option '--bogus' (run 'hearth check --help' for usage)"],
+      [['check', '--jsn'], "hearth: unknown option '--jsn'; did you mean --json? (run 'hearth check --help' for usage)"],
+      [['deploy-everything'], "hearth: unknown command 'deploy-everything' (run 'hearth --help' for usage)"],
+      [['token', 'new', '--site', 'example.com', '--scope', 'push'], "hearth: required option '--name <name>' not specified (run 'hearth token new --help' for usage)"],
+      [['restore'], "hearth: missing required argument 'host' (run 'hearth restore --help' for usage)"],
+      [['restore', 'services', '--snapshot'], "hearth: option '--snapshot <id>' argument missing (run 'hearth restore --help' for usage)"],
+      [['check', '-f'], "hearth: option '-f, --file <file>' argument missing (run 'hearth check --help' for usage)"],
+      [['git', 'deploys', 'a.example', 'b.example'], "hearth: too many arguments for 'deploys'. Expected 1 argument but got 2 (run 'hearth git deploys --help' for usage)"],
+    ];
+    const results = await Promise.all(cases.map(([args]) => runCli(args, { cwd: tmpdir() })));
+    for (const [index, [args, line]] of cases.entries()) {
+      expect(results[index]!.stderr, args.join(' ')).toBe(`${line} [HEARTH_ERR_CLI_USAGE]\n`);
+      expect(results[index]!.code, args.join(' ')).toBe(2);
+    }
   });
 });
 
