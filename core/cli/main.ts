@@ -1,5 +1,6 @@
 /**
- * The `hearth` command line. Exit codes: 0 ok, 1 failure, 2 usage or host-file error.
+ * The `hearth` command line. Exit codes: 0 ok, 1 failure, 2 usage or host-file error, 141 when the
+ * reader of the output went away.
  */
 import { Command, CommanderError } from 'commander';
 import { HearthError, isHearthError, formatError } from '../errors/HearthError.js';
@@ -13,8 +14,11 @@ import { discoverPlugins, peekFileOption, registerPluginCommands } from './plugi
 import { println, type CliIO } from './io.js';
 import './errors.js';
 
-/** Exit codes. */
-export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+/**
+ * Exit codes. `closedOutput` is what the shell reports for a program that SIGPIPE ended (128 + 13),
+ * as it does for `cat` when the reader of its output goes away.
+ */
+export const EXIT = { ok: 0, failure: 1, usage: 2, closedOutput: 141 } as const;
 
 const USAGE_CODES = new Set(['HEARTH_ERR_CLI_USAGE', 'HEARTH_ERR_STAGE_UNCONFIRMED', 'HEARTH_ERR_STAGE_PRODUCTION']);
 
@@ -33,6 +37,18 @@ function report(error: unknown, io: CliIO): void {
     return;
   }
   println(io.err, `hearth: ${formatError(error)}`);
+}
+
+/**
+ * A reader that goes away before the output ends (`hearth check | head -1`) ends the program,
+ * quietly: Node ignores SIGPIPE, so the write fails with EPIPE instead, and unhandled that was a
+ * stack trace. Any other write error is still one.
+ */
+function endWhenReaderGoes(stream: NodeJS.WritableStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(EXIT.closedOutput);
+  });
 }
 
 function waitForSignal(): Promise<string> {
@@ -111,6 +127,8 @@ export async function main(argv: readonly string[], partial: Partial<CliIO> = {}
     env: partial.env ?? process.env,
     waitForStop: partial.waitForStop ?? waitForSignal,
   };
+  if (!partial.out) endWhenReaderGoes(process.stdout);
+  if (!partial.err) endWhenReaderGoes(process.stderr);
   try {
     const program = await buildProgram(argv, io);
     if (argv.length === 0) {

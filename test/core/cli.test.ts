@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCli, startCli } from '../helpers/runCli.js';
+import { spawn } from 'node:child_process';
+import { HEARTH_BIN, runCli, startCli } from '../helpers/runCli.js';
 import { hashToken, TokenRegistry } from '../../core/services/tokens.js';
 import { loadHostFile } from '../../core/config/loadHostFile.js';
 
@@ -152,6 +153,31 @@ describe('what a failed command prints', () => {
       expect(result.stderr.trim()).toBe('hearth: the monitoring API answered 401: a token is required (set HEARTH_TOKEN to a token with sites ["*"]) [HEARTH_ERR_MONITORING_UNAUTHORIZED]');
     } finally {
       api.close();
+    }
+  });
+});
+
+/** Runs `hearth ARGS` with its stdout's reader gone from the start, as `hearth ... | head -0` does. */
+function runWithClosedStdout(args: readonly string[], cwd: string): Promise<{ code: number | null; signal: string | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [HEARTH_BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stderr }));
+  });
+}
+
+describe('a reader that goes away', () => {
+  it('ends every command quietly, with the status the shell gives a program SIGPIPE ended', async () => {
+    const dir = await scratchCopyOfExample();
+    const commands = [['check'], ['check', '--json'], ['--help'], ['token', 'new', '--name', 'ci', '--site', 'example.com', '--scope', 'push'], ['git', 'deploys', 'example.com']];
+    const results = await Promise.all(commands.map((args) => runWithClosedStdout(args, dir)));
+    for (const [index, result] of results.entries()) {
+      const name = commands[index]!.join(' ');
+      expect(result.stderr, name).not.toContain('EPIPE');
+      expect(result.code, name).toBe(141);
     }
   });
 });
