@@ -2,7 +2,8 @@
  * The `hearth` command line. Exit codes: 0 ok, 1 failure, 2 usage or host-file error, 141 when the
  * reader of the output went away.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help, type HelpConfiguration } from 'commander';
+import type { AnyPluginDefinition } from '../plugin/definition.js';
 import { HearthError, isHearthError, formatError } from '../errors/HearthError.js';
 import { ConfigError, formatProblem } from '../config/problems.js';
 import { HEARTH_VERSION } from '../version.js';
@@ -101,21 +102,45 @@ function firstCommand(argv: readonly string[]): string | undefined {
   return undefined;
 }
 
+/**
+ * How help reads: a mandatory option says it is required, and `hearth --help` ends with the
+ * plugins a host can run, those without commands of their own (edge, intake, query) too.
+ */
+function helpConfiguration(plugins: readonly AnyPluginDefinition[]): HelpConfiguration {
+  const base = new Help();
+  return {
+    optionDescription(option) {
+      const text = base.optionDescription(option);
+      return option.mandatory ? `${text} (required)` : text;
+    },
+    formatHelp(command, helper) {
+      const text = Help.prototype.formatHelp.call(helper, command, helper);
+      if (command.parent || plugins.length === 0) return text;
+      const width = helper.padWidth(command, helper);
+      const items = plugins.map((plugin) => helper.formatItem(plugin.id, width, plugin.description, helper));
+      return `${text}\n${helper.formatItemList('Plugins (a host runs those under its `plugins`; see docs/plugins/<id>.md):', items, helper).join('\n')}`;
+    },
+  };
+}
+
 /** Builds the program with every command, including those plugins contribute. */
 export async function buildProgram(argv: readonly string[], io: CliIO): Promise<Command> {
+  // Loading every plugin costs time and memory (database drivers, git): core commands skip it.
+  const first = firstCommand(argv);
+  const plugins = first === undefined || !CORE_COMMANDS.has(first) ? await discoverPlugins(io, peekFileOption(argv)) : [];
   const program = new Command('hearth')
     .description('Hearth: git-push deploys, site serving, analytics, backups and alerting from one host file')
     .version(HEARTH_VERSION, '-v, --version')
     // Commander's own error line has no code: usageExit makes the one report() prints.
     .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s), outputError: () => undefined })
+    // Set before any command is added: commands take their parent's settings when created.
+    .configureHelp(helpConfiguration(plugins))
     .exitOverride(usageExit);
   registerCheck(program, io);
   registerStart(program, io);
   registerToken(program, io);
   registerStage(program, io);
-  // Loading every plugin costs time and memory (database drivers, git): core commands skip it.
-  const first = firstCommand(argv);
-  if (first === undefined || !CORE_COMMANDS.has(first)) registerPluginCommands(program, io, await discoverPlugins(io, peekFileOption(argv)));
+  registerPluginCommands(program, io, plugins);
   return program;
 }
 

@@ -74,6 +74,25 @@ describe('the command line', () => {
     expect(subHelp.stdout).toContain('--scope');
   });
 
+  it('lists every built-in plugin in --help, those without commands too', async () => {
+    const help = await runCli(['--help'], { cwd: tmpdir() });
+    const section = help.stdout.slice(help.stdout.indexOf('\nPlugins'));
+    for (const id of ['git', 'edge', 'intake', 'query', 'backup', 'monitoring']) expect(section).toMatch(new RegExp(`^  ${id} +\\S`, 'm'));
+    // Monitoring's commands are top-level (alerts, silence): there is no empty `hearth monitoring`.
+    expect(help.stdout).not.toMatch(/^  monitoring \[options\]/m);
+    const monitoring = await runCli(['monitoring'], { cwd: tmpdir() });
+    expect(monitoring.code).toBe(2);
+    expect(monitoring.stderr).toContain("unknown command 'monitoring'");
+  });
+
+  it('says in --help which options are required', async () => {
+    const silence = await runCli(['silence', 'add', '--help'], { cwd: tmpdir() });
+    expect(silence.stdout).toMatch(/-c, --comment <text> +why \(shown with the silence\) \(required\)/);
+    expect(silence.stdout).toMatch(/-d, --duration <duration> +how long, e\.g\. 2h or 30m \(default: "1h"\)\n/);
+    const token = await runCli(['token', 'new', '--help'], { cwd: tmpdir() });
+    expect(token.stdout).toMatch(/--name <name> +a name for the token, e\.g\. ci-deploy \(required\)/);
+  });
+
   it('prints a usage mistake as one line with its code and where to read the usage, and exits 2', async () => {
     const cases: [string[], string][] = [
       [['--bogus'], "hearth: unknown option '--bogus' (run 'hearth --help' for usage)"],
