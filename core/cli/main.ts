@@ -4,7 +4,8 @@
  */
 import { Command, CommanderError, Help, type HelpConfiguration } from 'commander';
 import type { AnyPluginDefinition } from '../plugin/definition.js';
-import { HearthError, isHearthError, formatError } from '../errors/HearthError.js';
+import { HearthError, formatError, rootHearthError } from '../errors/HearthError.js';
+import { lookupError } from '../errors/catalogue.js';
 import { ConfigError, formatProblem } from '../config/problems.js';
 import { HEARTH_VERSION } from '../version.js';
 import { registerCheck } from './checkCommand.js';
@@ -21,14 +22,22 @@ import './errors.js';
  */
 export const EXIT = { ok: 0, failure: 1, usage: 2, closedOutput: 141 } as const;
 
-const USAGE_CODES = new Set(['HEARTH_ERR_CLI_USAGE', 'HEARTH_ERR_STAGE_UNCONFIRMED', 'HEARTH_ERR_STAGE_PRODUCTION']);
+/** Host-file problems whose codes live outside the config area. */
+const HOST_FILE_CODES = new Set(['HEARTH_ERR_HOST_DEPENDENCIES']);
 
-function exitCodeFor(error: unknown): number {
-  if (error instanceof ConfigError) return EXIT.usage;
-  if (isHearthError(error) && (error.code.startsWith('HEARTH_ERR_CONFIG_') || USAGE_CODES.has(error.code) || error.code === 'HEARTH_ERR_HOST_DEPENDENCIES')) {
-    return EXIT.usage;
-  }
-  return EXIT.failure;
+/**
+ * The exit code of a failed command, by one rule on the code it prints (the innermost
+ * HearthError's): 2 when what the user gave is wrong, 1 when something failed. What the user gave
+ * is the host file (a code of the config area, or plugins whose needs it does not meet) or the
+ * command line: a code whose status is 400 (malformed: an unknown option, a bad value) or 404 (it
+ * names a site, release or snapshot that does not exist). Anything else — a refusal, a lock, an
+ * unreachable service, a bug — is a failure.
+ */
+export function exitCodeFor(error: unknown): number {
+  const root = rootHearthError(error);
+  if (!root) return EXIT.failure;
+  if (lookupError(root.code)?.area === 'config' || HOST_FILE_CODES.has(root.code)) return EXIT.usage;
+  return root.statusCode === 400 || root.statusCode === 404 ? EXIT.usage : EXIT.failure;
 }
 
 function report(error: unknown, io: CliIO): void {

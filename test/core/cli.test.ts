@@ -188,6 +188,25 @@ function runWithClosedStdout(args: readonly string[], cwd: string): Promise<{ co
   });
 }
 
+describe('exit codes', () => {
+  it('are 2 for an argument naming what does not exist, with its own code, and 1 for a failure', async () => {
+    const dir = await scratchCopyOfExample();
+    const cases: [string[], number, string][] = [
+      [['git', 'deploys', 'nope.com'], 2, 'HEARTH_ERR_GIT_UNKNOWN_SITE'],
+      [['git', 'rollback', 'example.com', 'zzzz'], 2, 'HEARTH_ERR_GIT_NO_RELEASE'],
+      [['token', 'new', '--name', 'ci', '--site', 'nope.com', '--scope', 'push'], 2, 'HEARTH_ERR_CONFIG_SITE_UNKNOWN'],
+      [['silence', 'add', 'alertname=HostDown', '-c', 'maintenance', '-d', 'soon'], 2, 'HEARTH_ERR_MONITORING_CLI'],
+      // Nothing listens on port 1: the API cannot be reached, which is no mistake of the caller.
+      [['alerts', '--url', 'http://127.0.0.1:1/monitoring'], 1, 'HEARTH_ERR_MONITORING_CLI'],
+    ];
+    const results = await Promise.all(cases.map(([args]) => runCli(args, { cwd: dir })));
+    for (const [index, [args, code, error]] of cases.entries()) {
+      expect(results[index]!.stderr.trimEnd(), args.join(' ')).toMatch(new RegExp(`\\[${error}\\]$`));
+      expect(results[index]!.code, args.join(' ')).toBe(code);
+    }
+  });
+});
+
 describe('a reader that goes away', () => {
   it('ends every command quietly, with the status the shell gives a program SIGPIPE ended', async () => {
     const dir = await scratchCopyOfExample();
