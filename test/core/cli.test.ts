@@ -31,6 +31,22 @@ describe('hearth check', () => {
     expect(result.stdout).toMatch(/monitoring {2}http:\/\/127\.0\.0\.1:8081/);
   });
 
+  it('binds every listener of hosts.example.yaml to loopback, as the README says', async () => {
+    const config = await loadHostFile({ file: example, env: {} });
+    const addresses: string[] = [];
+    for (const host of Object.values(config.hosts)) {
+      addresses.push(host.listen);
+      for (const plugin of host.plugins) {
+        const settings = plugin.config as { listen?: string; listeners?: { host: string }[] };
+        // The edge binds the host's address unless it names its own.
+        if (plugin.id === 'edge') addresses.push(settings.listen ?? host.listen);
+        for (const listener of settings.listeners ?? []) addresses.push(listener.host);
+      }
+    }
+    expect(addresses.length).toBeGreaterThanOrEqual(5);
+    expect(addresses.filter((address) => address !== '127.0.0.1')).toEqual([]);
+  });
+
   it('with --stage staging gives other data dirs, ports and prefixes than production', async () => {
     const production = JSON.parse((await runCli(['check', '-f', example, '--json'])).stdout);
     const staging = JSON.parse((await runCli(['check', '--json', '--stage', 'staging', '-f', example])).stdout);
@@ -132,7 +148,7 @@ async function servicesOnFreePorts(): Promise<string> {
     .replace('port: 8080', 'port: 0')
     .replace('port: 8081', 'port: 0')
     .replace('edge: {}', 'edge: { port: 0 }')
-    .replace('allow: [127.0.0.0/8]', 'allow: [127.0.0.0/8]\n        listeners: [{ protocol: tcp, port: 0 }, { protocol: udp, port: 0 }]');
+    .replace(/listeners:\n(?: +- .*\n)+/, 'listeners: [{ protocol: tcp, port: 0, host: 127.0.0.1 }, { protocol: udp, port: 0, host: 127.0.0.1 }]\n');
   await writeFile(join(dir, 'hosts.yaml'), yaml);
   return dir;
 }
