@@ -1,8 +1,11 @@
 /**
- * The `hearth` command line. Exit codes: 0 ok, 1 failure, 2 usage or host-file error.
+ * The `hearth` command line. Exit codes: 0 ok, 1 failure, 2 usage or host-file error, 141 when the
+ * reader of the output went away.
  */
-import { Command, CommanderError } from 'commander';
-import { isHearthError, describeError } from '../errors/HearthError.js';
+import { Command, CommanderError, Help, type HelpConfiguration } from 'commander';
+import type { AnyPluginDefinition } from '../plugin/definition.js';
+import { HearthError, formatError, rootHearthError } from '../errors/HearthError.js';
+import { lookupError } from '../errors/catalogue.js';
 import { ConfigError, formatProblem } from '../config/problems.js';
 import { HEARTH_VERSION } from '../version.js';
 import { registerCheck } from './checkCommand.js';
@@ -13,17 +16,28 @@ import { discoverPlugins, peekFileOption, registerPluginCommands } from './plugi
 import { println, type CliIO } from './io.js';
 import './errors.js';
 
-/** Exit codes. */
-export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+/**
+ * Exit codes. `closedOutput` is what the shell reports for a program that SIGPIPE ended (128 + 13),
+ * as it does for `cat` when the reader of its output goes away.
+ */
+export const EXIT = { ok: 0, failure: 1, usage: 2, closedOutput: 141 } as const;
 
-const USAGE_CODES = new Set(['HEARTH_ERR_CLI_USAGE', 'HEARTH_ERR_STAGE_UNCONFIRMED', 'HEARTH_ERR_STAGE_PRODUCTION']);
+/** Host-file problems whose codes live outside the config area. */
+const HOST_FILE_CODES = new Set(['HEARTH_ERR_HOST_DEPENDENCIES']);
 
-function exitCodeFor(error: unknown): number {
-  if (error instanceof ConfigError) return EXIT.usage;
-  if (isHearthError(error) && (error.code.startsWith('HEARTH_ERR_CONFIG_') || USAGE_CODES.has(error.code) || error.code === 'HEARTH_ERR_HOST_DEPENDENCIES')) {
-    return EXIT.usage;
-  }
-  return EXIT.failure;
+/**
+ * The exit code of a failed command, by one rule on the code it prints (the innermost
+ * HearthError's): 2 when what the user gave is wrong, 1 when something failed. What the user gave
+ * is the host file (a code of the config area, or plugins whose needs it does not meet) or the
+ * command line: a code whose status is 400 (malformed: an unknown option, a bad value) or 404 (it
+ * names a site, release or snapshot that does not exist). Anything else — a refusal, a lock, an
+ * unreachable service, a bug — is a failure.
+ */
+export function exitCodeFor(error: unknown): number {
+  const root = rootHearthError(error);
+  if (!root) return EXIT.failure;
+  if (lookupError(root.code)?.area === 'config' || HOST_FILE_CODES.has(root.code)) return EXIT.usage;
+  return root.statusCode === 400 || root.statusCode === 404 ? EXIT.usage : EXIT.failure;
 }
 
 function report(error: unknown, io: CliIO): void {
@@ -32,8 +46,19 @@ function report(error: unknown, io: CliIO): void {
     for (const problem of error.problems) println(io.err, `  ${formatProblem(problem)}`);
     return;
   }
-  const code = isHearthError(error) ? ` [${error.code}]` : '';
-  println(io.err, `hearth: ${describeError(error)}${code}`);
+  println(io.err, `hearth: ${formatError(error)}`);
+}
+
+/**
+ * A reader that goes away before the output ends (`hearth check | head -1`) ends the program,
+ * quietly: Node ignores SIGPIPE, so the write fails with EPIPE instead, and unhandled that was a
+ * stack trace. Any other write error is still one.
+ */
+function endWhenReaderGoes(stream: NodeJS.WritableStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(EXIT.closedOutput);
+  });
 }
 
 function waitForSignal(): Promise<string> {
@@ -49,6 +74,31 @@ function waitForSignal(): Promise<string> {
   });
 }
 
+/** Commander's exits that are not mistakes on the command line: help, version. */
+const COMMANDER_PASS_THROUGH = new Set(['commander.help', 'commander.helpDisplayed', 'commander.version', 'commander.executeSubCommandAsync']);
+
+/** `hearth git deploys`: the words that name a command, for pointing at its --help. */
+function commandPath(command: Command | undefined): string {
+  const names: string[] = [];
+  for (let current = command; current; current = current.parent ?? undefined) names.unshift(current.name());
+  return names.length > 0 ? names.join(' ') : 'hearth';
+}
+
+/**
+ * Commander's exit: help and version go on as they are; a mistake on the command line (an
+ * unknown option or command, a missing argument or option value) becomes one line with the
+ * usage code and where to read the usage. Commander calls it on the command that failed.
+ */
+function usageExit(this: Command | undefined, error: CommanderError): never {
+  if (COMMANDER_PASS_THROUGH.has(error.code)) throw error;
+  const what = error.message
+    .replace(/^error: /, '')
+    .replace(/\n\(Did you mean (.+)\?\)\s*$/, '; did you mean $1?')
+    .replaceAll('\n', ' ')
+    .replace(/\.$/, '');
+  throw new HearthError('HEARTH_ERR_CLI_USAGE', `${what} (run '${commandPath(this)} --help' for usage)`);
+}
+
 const CORE_COMMANDS = new Set(['check', 'start', 'token', 'stage']);
 const OPTIONS_WITH_VALUES = new Set(['-f', '--file', '--stage']);
 
@@ -61,21 +111,45 @@ function firstCommand(argv: readonly string[]): string | undefined {
   return undefined;
 }
 
+/**
+ * How help reads: a mandatory option says it is required, and `hearth --help` ends with the
+ * plugins a host can run, those without commands of their own (edge, intake, query) too.
+ */
+function helpConfiguration(plugins: readonly AnyPluginDefinition[]): HelpConfiguration {
+  const base = new Help();
+  return {
+    optionDescription(option) {
+      const text = base.optionDescription(option);
+      return option.mandatory ? `${text} (required)` : text;
+    },
+    formatHelp(command, helper) {
+      const text = Help.prototype.formatHelp.call(helper, command, helper);
+      if (command.parent || plugins.length === 0) return text;
+      const width = helper.padWidth(command, helper);
+      const items = plugins.map((plugin) => helper.formatItem(plugin.id, width, plugin.description, helper));
+      return `${text}\n${helper.formatItemList('Plugins (a host runs those under its `plugins`; see docs/plugins/<id>.md):', items, helper).join('\n')}`;
+    },
+  };
+}
+
 /** Builds the program with every command, including those plugins contribute. */
 export async function buildProgram(argv: readonly string[], io: CliIO): Promise<Command> {
+  // Loading every plugin costs time and memory (database drivers, git): core commands skip it.
+  const first = firstCommand(argv);
+  const plugins = first === undefined || !CORE_COMMANDS.has(first) ? await discoverPlugins(io, peekFileOption(argv)) : [];
   const program = new Command('hearth')
     .description('Hearth: git-push deploys, site serving, analytics, backups and alerting from one host file')
     .version(HEARTH_VERSION, '-v, --version')
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) })
-    .exitOverride();
+    // Commander's own error line has no code: usageExit makes the one report() prints.
+    .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s), outputError: () => undefined })
+    // Set before any command is added: commands take their parent's settings when created.
+    .configureHelp(helpConfiguration(plugins))
+    .exitOverride(usageExit);
   registerCheck(program, io);
   registerStart(program, io);
   registerToken(program, io);
   registerStage(program, io);
-  // Loading every plugin costs time and memory (database drivers, git): core commands skip it.
-  const first = firstCommand(argv);
-  if (first === undefined || !CORE_COMMANDS.has(first)) registerPluginCommands(program, io, await discoverPlugins(io, peekFileOption(argv)));
+  registerPluginCommands(program, io, plugins);
   return program;
 }
 
@@ -87,6 +161,8 @@ export async function main(argv: readonly string[], partial: Partial<CliIO> = {}
     env: partial.env ?? process.env,
     waitForStop: partial.waitForStop ?? waitForSignal,
   };
+  if (!partial.out) endWhenReaderGoes(process.stdout);
+  if (!partial.err) endWhenReaderGoes(process.stderr);
   try {
     const program = await buildProgram(argv, io);
     if (argv.length === 0) {

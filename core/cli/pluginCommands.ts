@@ -3,7 +3,7 @@
  * plugins are always offered (so `hearth --help` lists them); plugins loaded from paths or npm
  * packages are offered when the host file names them.
  */
-import type { Command } from 'commander';
+import { Command } from 'commander';
 import { builtinPluginIds, resolvePlugin, BUILTIN_PLUGIN_DIR } from '../plugin/resolvePlugin.js';
 import type { AnyPluginDefinition, CommandContext } from '../plugin/definition.js';
 import { loadHostFile } from '../config/loadHostFile.js';
@@ -26,11 +26,16 @@ export async function discoverPlugins(io: CliIO, file: string | undefined): Prom
   return [...found.values()];
 }
 
-/** Registers every plugin's commands. */
+/**
+ * Registers every plugin's commands. The `hearth <id>` group is added only when the plugin puts
+ * commands in it: monitoring's are top-level (`hearth alerts`), and an empty `hearth monitoring`
+ * did nothing at all.
+ */
 export function registerPluginCommands(program: Command, io: CliIO, plugins: readonly AnyPluginDefinition[]): void {
   for (const plugin of plugins) {
     if (!plugin.commands || plugin.commands.length === 0) continue;
-    const group = program.command(plugin.id).description(plugin.description);
+    // Made apart from the program, so it can be left out; it still takes the program's settings.
+    const group = new Command(plugin.id).copyInheritedSettings(program).description(plugin.description);
     group.option('-f, --file <file>', 'host file (default: $HEARTH_FILE, else ./hosts.yaml)').option('--stage <stage>', 'stage (default: production)');
     const context: CommandContext = {
       loadConfig: () => loadFor(group, io),
@@ -39,6 +44,7 @@ export function registerPluginCommands(program: Command, io: CliIO, plugins: rea
       err: io.err,
     };
     for (const command of plugin.commands) command.register({ group, root: program }, context);
+    if (group.commands.length > 0) program.addCommand(group);
   }
 }
 

@@ -33,6 +33,11 @@ export function defineErrors<const T extends Record<ErrorCode, ErrorEntry>>(area
   return Object.freeze(entries);
 }
 
+/** True when `text` has the shape of an error code (e.g. one read from an HTTP answer). */
+export function isErrorCode(text: unknown): text is ErrorCode {
+  return typeof text === 'string' && CODE_SHAPE.test(text);
+}
+
 /** The entry for a code, if some loaded module declared it. */
 export function lookupError(code: ErrorCode): (ErrorEntry & { readonly area: string }) | undefined {
   return registered.get(code);

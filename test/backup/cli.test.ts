@@ -74,7 +74,7 @@ describe('hearth backup and hearth restore', () => {
     expect(await readFile(join(drill, 'paths/etc/sites/example.conf'), 'utf8')).toBe('server_name example.com;\n');
 
     const none = await runCli(['restore', 'services', '-f', file, '--stage', 'staging', '--to', join(dir, 'none')], { env });
-    expect(none.code).toBe(1);
+    expect(none.code).toBe(2);
     expect(none.stderr).toContain("no snapshot of host 'services' in stage 'staging' (the repository has snapshots of: services@production; use --from-host / --from-stage)");
   });
 });

@@ -62,7 +62,7 @@ beforeAll(async () => {
   const yaml = (await readFile(join(dir, 'hosts.yaml'), 'utf8'))
     .replace('port: 8080', 'port: 0')
     .replace('edge: {}', 'edge: { port: 0 }')
-    .replace('allow: [127.0.0.0/8]', 'allow: [127.0.0.0/8]\n        listeners: [{ protocol: tcp, port: 0, format: bunny }]')
+    .replace(/listeners:\n(?: +- .*\n)+/, 'listeners: [{ protocol: tcp, port: 0, host: 127.0.0.1, format: bunny }]\n')
     .replace(
       /analytics:\n {6}engine: duckdb/,
       `analytics:\n      engine: clickhouse\n      clickhouse: { url: "${clickhouse.url}", user: "${clickhouse.user}", ${clickhouse.password ? `password: "${clickhouse.password}", ` : ''}database: ${uniqueDatabase('tour')} }`,

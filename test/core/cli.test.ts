@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, writeFile, cp } from 'node:fs/promises';
+import { mkdtemp, writeFile, cp, readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCli, startCli } from '../helpers/runCli.js';
+import { spawn } from 'node:child_process';
+import { HEARTH_BIN, runCli, startCli } from '../helpers/runCli.js';
 import { hashToken, TokenRegistry } from '../../core/services/tokens.js';
 import { loadHostFile } from '../../core/config/loadHostFile.js';
 
@@ -25,6 +29,22 @@ describe('hearth check', () => {
     expect(result.stdout).toContain('stage production');
     expect(result.stdout).toMatch(/services {2}http:\/\/127\.0\.0\.1:8080/);
     expect(result.stdout).toMatch(/monitoring {2}http:\/\/127\.0\.0\.1:8081/);
+  });
+
+  it('binds every listener of hosts.example.yaml to loopback, as the README says', async () => {
+    const config = await loadHostFile({ file: example, env: {} });
+    const addresses: string[] = [];
+    for (const host of Object.values(config.hosts)) {
+      addresses.push(host.listen);
+      for (const plugin of host.plugins) {
+        const settings = plugin.config as { listen?: string; listeners?: { host: string }[] };
+        // The edge binds the host's address unless it names its own.
+        if (plugin.id === 'edge') addresses.push(settings.listen ?? host.listen);
+        for (const listener of settings.listeners ?? []) addresses.push(listener.host);
+      }
+    }
+    expect(addresses.length).toBeGreaterThanOrEqual(5);
+    expect(addresses.filter((address) => address !== '127.0.0.1')).toEqual([]);
   });
 
   it('with --stage staging gives other data dirs, ports and prefixes than production', async () => {
@@ -61,18 +81,158 @@ describe('hearth check', () => {
 });
 
 describe('the command line', () => {
-  it('has --help everywhere and exits 2 on usage errors', async () => {
+  it('has --help everywhere', async () => {
     const help = await runCli(['--help']);
     expect(help.code).toBe(0);
     for (const command of ['check', 'start', 'token', 'stage']) expect(help.stdout).toContain(command);
     const subHelp = await runCli(['token', 'new', '--help']);
     expect(subHelp.code).toBe(0);
     expect(subHelp.stdout).toContain('--scope');
-    const unknown = await runCli(['deploy-everything']);
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain("unknown command 'deploy-everything'");
-    const missingOption = await runCli(['token', 'new', '--name', 'ci']);
-    expect(missingOption.code).toBe(2);
+  });
+
+  it('lists every built-in plugin in --help, those without commands too', async () => {
+    const help = await runCli(['--help'], { cwd: tmpdir() });
+    const section = help.stdout.slice(help.stdout.indexOf('\nPlugins'));
+    for (const id of ['git', 'edge', 'intake', 'query', 'backup', 'monitoring']) expect(section).toMatch(new RegExp(`^  ${id} +\\S`, 'm'));
+    // Monitoring's commands are top-level (alerts, silence): there is no empty `hearth monitoring`.
+    expect(help.stdout).not.toMatch(/^  monitoring \[options\]/m);
+    const monitoring = await runCli(['monitoring'], { cwd: tmpdir() });
+    expect(monitoring.code).toBe(2);
+    expect(monitoring.stderr).toContain("unknown command 'monitoring'");
+  });
+
+  it('says in --help which options are required', async () => {
+    const silence = await runCli(['silence', 'add', '--help'], { cwd: tmpdir() });
+    expect(silence.stdout).toMatch(/-c, --comment <text> +why \(shown with the silence\) \(required\)/);
+    expect(silence.stdout).toMatch(/-d, --duration <duration> +how long, e\.g\. 2h or 30m \(default: "1h"\)\n/);
+    const token = await runCli(['token', 'new', '--help'], { cwd: tmpdir() });
+    expect(token.stdout).toMatch(/--name <name> +a name for the token, e\.g\. ci-deploy \(required\)/);
+  });
+
+  it('prints a usage mistake as one line with its code and where to read the usage, and exits 2', async () => {
+    const cases: [string[], string][] = [
+      [['--bogus'], "hearth: unknown option '--bogus' (run 'hearth --help' for usage)"],
+      [['check', '--bogus'], "hearth: unknown option '--bogus' (run 'hearth check --help' for usage)"],
+      [['check', '--jsn'], "hearth: unknown option '--jsn'; did you mean --json? (run 'hearth check --help' for usage)"],
+      [['deploy-everything'], "hearth: unknown command 'deploy-everything' (run 'hearth --help' for usage)"],
+      [['token', 'new', '--site', 'example.com', '--scope', 'push'], "hearth: required option '--name <name>' not specified (run 'hearth token new --help' for usage)"],
+      [['restore'], "hearth: missing required argument 'host' (run 'hearth restore --help' for usage)"],
+      [['restore', 'services', '--snapshot'], "hearth: option '--snapshot <id>' argument missing (run 'hearth restore --help' for usage)"],
+      [['check', '-f'], "hearth: option '-f, --file <file>' argument missing (run 'hearth check --help' for usage)"],
+      [['git', 'deploys', 'a.example', 'b.example'], "hearth: too many arguments for 'deploys'. Expected 1 argument but got 2 (run 'hearth git deploys --help' for usage)"],
+    ];
+    const results = await Promise.all(cases.map(([args]) => runCli(args, { cwd: tmpdir() })));
+    for (const [index, [args, line]] of cases.entries()) {
+      expect(results[index]!.stderr, args.join(' ')).toBe(`${line} [HEARTH_ERR_CLI_USAGE]\n`);
+      expect(results[index]!.code, args.join(' ')).toBe(2);
+    }
+  });
+});
+
+/** A file with one host and no plugins, listening on loopback at `port`. */
+async function soloHost(port: number): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'hearth-cli-'));
+  await writeFile(join(dir, 'hosts.yaml'), `hosts:\n  solo:\n    listen: 127.0.0.1\n    port: ${port}\nsites: {}\ntokens: {}\n`);
+  return dir;
+}
+
+async function listening(server: Server | ReturnType<typeof createTcpServer>): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+/** The example's services host on free ports, in a scratch directory. */
+async function servicesOnFreePorts(): Promise<string> {
+  const dir = await scratchCopyOfExample();
+  const yaml = (await readFile(join(dir, 'hosts.yaml'), 'utf8'))
+    .replace('port: 8080', 'port: 0')
+    .replace('port: 8081', 'port: 0')
+    .replace('edge: {}', 'edge: { port: 0 }')
+    .replace(/listeners:\n(?: +- .*\n)+/, 'listeners: [{ protocol: tcp, port: 0, host: 127.0.0.1 }, { protocol: udp, port: 0, host: 127.0.0.1 }]\n');
+  await writeFile(join(dir, 'hosts.yaml'), yaml);
+  return dir;
+}
+
+describe('what a failed command prints', () => {
+  it('names the code that says what to fix, not the start wrapper around it', async () => {
+    const busy = createTcpServer();
+    const port = await listening(busy);
+    try {
+      const result = await runCli(['start'], { cwd: await soloHost(port) });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`cannot listen on 127.0.0.1:${port} (EADDRINUSE)`);
+      expect(result.stderr.trimEnd()).toMatch(/\[HEARTH_ERR_HOST_LISTEN\]$/);
+      expect(result.stderr).not.toContain('HEARTH_ERR_HOST_START');
+    } finally {
+      busy.close();
+    }
+  });
+
+  it("keeps the plugin's context and shows the plugin's own code", async () => {
+    const result = await runCli(['start', 'services'], { cwd: await servicesOnFreePorts(), env: { HEARTH_BACKUP_PASSPHRASE: '' } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("plugin 'backup' failed to set up");
+    expect(result.stderr.trimEnd()).toMatch(/the backup passphrase is missing.*\[HEARTH_ERR_BACKUP_NO_PASSPHRASE\]$/);
+    expect(result.stderr.match(/\[HEARTH_ERR_[A-Z_]+\]/g)).toEqual(['[HEARTH_ERR_BACKUP_NO_PASSPHRASE]']);
+  });
+
+  it("prints one code for a refusal of the monitoring API: the API's own", async () => {
+    const api = createServer((_request, response) => {
+      response.writeHead(401, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ error: { code: 'HEARTH_ERR_MONITORING_UNAUTHORIZED', message: 'a token is required' } }));
+    });
+    const port = await listening(api);
+    try {
+      const result = await runCli(['alerts', '--url', `http://127.0.0.1:${port}/monitoring`], { cwd: await mkdtemp(join(tmpdir(), 'hearth-cli-')), env: { HEARTH_TOKEN: '' } });
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim()).toBe('hearth: the monitoring API answered 401: a token is required (set HEARTH_TOKEN to a token with sites ["*"]) [HEARTH_ERR_MONITORING_UNAUTHORIZED]');
+    } finally {
+      api.close();
+    }
+  });
+});
+
+/** Runs `hearth ARGS` with its stdout's reader gone from the start, as `hearth ... | head -0` does. */
+function runWithClosedStdout(args: readonly string[], cwd: string): Promise<{ code: number | null; signal: string | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [HEARTH_BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stderr }));
+  });
+}
+
+describe('exit codes', () => {
+  it('are 2 for an argument naming what does not exist, with its own code, and 1 for a failure', async () => {
+    const dir = await scratchCopyOfExample();
+    const cases: [string[], number, string][] = [
+      [['git', 'deploys', 'nope.com'], 2, 'HEARTH_ERR_GIT_UNKNOWN_SITE'],
+      [['git', 'rollback', 'example.com', 'zzzz'], 2, 'HEARTH_ERR_GIT_NO_RELEASE'],
+      [['token', 'new', '--name', 'ci', '--site', 'nope.com', '--scope', 'push'], 2, 'HEARTH_ERR_CONFIG_SITE_UNKNOWN'],
+      [['silence', 'add', 'alertname=HostDown', '-c', 'maintenance', '-d', 'soon'], 2, 'HEARTH_ERR_MONITORING_CLI'],
+      // Nothing listens on port 1: the API cannot be reached, which is no mistake of the caller.
+      [['alerts', '--url', 'http://127.0.0.1:1/monitoring'], 1, 'HEARTH_ERR_MONITORING_CLI'],
+    ];
+    const results = await Promise.all(cases.map(([args]) => runCli(args, { cwd: dir })));
+    for (const [index, [args, code, error]] of cases.entries()) {
+      expect(results[index]!.stderr.trimEnd(), args.join(' ')).toMatch(new RegExp(`\\[${error}\\]$`));
+      expect(results[index]!.code, args.join(' ')).toBe(code);
+    }
+  });
+});
+
+describe('a reader that goes away', () => {
+  it('ends every command quietly, with the status the shell gives a program SIGPIPE ended', async () => {
+    const dir = await scratchCopyOfExample();
+    const commands = [['check'], ['check', '--json'], ['--help'], ['token', 'new', '--name', 'ci', '--site', 'example.com', '--scope', 'push'], ['git', 'deploys', 'example.com']];
+    const results = await Promise.all(commands.map((args) => runWithClosedStdout(args, dir)));
+    for (const [index, result] of results.entries()) {
+      const name = commands[index]!.join(' ');
+      expect(result.stderr, name).not.toContain('EPIPE');
+      expect(result.code, name).toBe(141);
+    }
   });
 });
 
@@ -112,14 +272,8 @@ describe('hearth token new', () => {
 
 describe('hearth start', () => {
   it('serves /healthz and ends with exit 0 within 5 s of SIGTERM', async () => {
-    const dir = await scratchCopyOfExample();
     // The example's services host with every plugin, on free ports so parallel suites never clash.
-    const yaml = (await (await import('node:fs/promises')).readFile(join(dir, 'hosts.yaml'), 'utf8'))
-      .replace('port: 8080', 'port: 0')
-      .replace('port: 8081', 'port: 0')
-      .replace('edge: {}', 'edge: { port: 0 }')
-      .replace('allow: [127.0.0.0/8]', 'allow: [127.0.0.0/8]\n        listeners: [{ protocol: tcp, port: 0 }, { protocol: udp, port: 0 }]');
-    await writeFile(join(dir, 'hosts.yaml'), yaml);
+    const dir = await servicesOnFreePorts();
     const env = { HEARTH_BACKUP_PASSPHRASE: 'cli-test-passphrase' };
     const running = await startCli(['start', 'services'], /services ready at (http:\/\/\S+)/, { cwd: dir, env });
     expect(running.output.stderr).toContain('plugins: git, edge, query, backup, intake');

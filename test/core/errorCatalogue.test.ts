@@ -7,6 +7,8 @@ import '../../core/host/errors.js';
 import '../../core/cli/errors.js';
 import '../../core/services/storage/errors.js';
 import '../../core/services/analytics/errors.js';
+import { MAX_AGGREGATE_LIMIT } from '../../core/services/analytics/aggregateQuery.js';
+import { REQUEST_LIMITS } from '../../plugins/query/config.js';
 
 interface DocumentedCode {
   readonly status: number;
@@ -38,5 +40,19 @@ describe('the error catalogue', () => {
       expect(documented.get(code)?.status, `status of ${code}`).toBe(entry.status);
       expect(documented.get(code)?.fix.length, `how to fix ${code}`).toBeGreaterThan(10);
     }
+  });
+});
+
+describe('the limits the docs quote', () => {
+  it("are the code's: the store's aggregate limit and the query API's page size", async () => {
+    const errors = await readFile(new URL('../../docs/errors.md', import.meta.url), 'utf8');
+    const query = await readFile(new URL('../../docs/plugins/query.md', import.meta.url), 'utf8');
+    const range = (max: number) => `1–${max.toLocaleString('en-US')}`;
+    const invalid = errors.split('\n').find((line) => line.includes('`HEARTH_ERR_ANALYTICS_QUERY_INVALID`'))!;
+    expect(invalid).toContain(`store's ${range(MAX_AGGREGATE_LIMIT)}`);
+    expect(invalid).toContain(`\`limit\` ${range(REQUEST_LIMITS.maxLimit)}`);
+    const limitRow = query.split('\n').find((line) => line.startsWith('| `limit` |'))!;
+    expect(limitRow).toContain(`Rows per page, ${range(REQUEST_LIMITS.maxLimit)}`);
+    expect(limitRow).toContain(range(MAX_AGGREGATE_LIMIT));
   });
 });

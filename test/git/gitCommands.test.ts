@@ -71,7 +71,7 @@ describe('hearth git deploys', () => {
 
   it('names an unknown site with its error code', async () => {
     const result = await hearth('git', 'deploys', 'nope.example');
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.err).toContain('[HEARTH_ERR_GIT_UNKNOWN_SITE]');
   });
 });
@@ -92,7 +92,7 @@ describe('hearth git rollback', () => {
 
   it('refuses a commit that has no kept release, and changes nothing', async () => {
     const result = await hearth('git', 'rollback', 'example.com', 'deadbeef');
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.err).toContain("no kept release of commit 'deadbeef'");
     expect(result.err).toContain('[HEARTH_ERR_GIT_NO_RELEASE]');
     expect(await host.liveFiles('example.com')).toEqual({ 'index.html': 'two\n' });

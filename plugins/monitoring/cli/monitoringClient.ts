@@ -5,6 +5,7 @@
  */
 import type { HearthConfig } from '../../../core/config/types.js';
 import { HearthError } from '../../../core/errors/HearthError.js';
+import { isErrorCode } from '../../../core/errors/catalogue.js';
 
 /** The plugin id hosts list. */
 const MONITORING_ID = 'monitoring';
@@ -35,7 +36,10 @@ export function monitoringBaseUrl(config: HearthConfig, options: ClientOptions):
   return `http://${address}:${host!.port}/monitoring`;
 }
 
-/** Calls the API; returns the parsed JSON answer or throws HEARTH_ERR_MONITORING_CLI. */
+/**
+ * Calls the API; returns the parsed JSON answer or throws HEARTH_ERR_MONITORING_CLI, with the
+ * status of the answer (503 when there was none), so the CLI exits 2 only for a bad argument.
+ */
 export async function callMonitoringApi(base: string, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
   const token = process.env.HEARTH_TOKEN;
   const headers: Record<string, string> = { accept: 'application/json' };
@@ -48,7 +52,7 @@ export async function callMonitoringApi(base: string, method: 'GET' | 'POST' | '
     });
   } catch (error) {
     const reason = ((error as Error).cause as Error | undefined)?.message ?? (error as Error).message;
-    throw new HearthError('HEARTH_ERR_MONITORING_CLI', `cannot reach the monitoring API at ${base} (${reason}); is the monitoring host running? Pass --url if a proxy fronts it`, { cause: error });
+    throw new HearthError('HEARTH_ERR_MONITORING_CLI', `cannot reach the monitoring API at ${base} (${reason}); is the monitoring host running? Pass --url if a proxy fronts it`, { cause: error, statusCode: 503 });
   }
   const text = await response.text();
   let parsed: unknown;
@@ -60,8 +64,9 @@ export async function callMonitoringApi(base: string, method: 'GET' | 'POST' | '
   if (response.ok) return parsed;
   const remote = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
   const hint = response.status === 401 ? ' (set HEARTH_TOKEN to a token with sites ["*"])' : '';
-  throw new HearthError(
-    'HEARTH_ERR_MONITORING_CLI',
-    `the monitoring API answered ${response.status}: ${remote?.message ?? text.slice(0, 200)}${remote?.code ? ` [${remote.code}]` : ''}${hint}`,
-  );
+  const message = `the monitoring API answered ${response.status}: ${remote?.message ?? text.slice(0, 200)}${hint}`;
+  // The API's own code is the one docs/errors.md explains; the CLI's code only says where it came from.
+  const cause = isErrorCode(remote?.code) ? new HearthError(remote.code, remote.message ?? '', { statusCode: response.status }) : undefined;
+  // The answer's status is the error's: a 400 or 404 (a bad matcher, an unknown silence) was a bad argument.
+  throw new HearthError('HEARTH_ERR_MONITORING_CLI', message, { statusCode: response.status, ...(cause ? { cause } : {}) });
 }
