@@ -8,7 +8,7 @@ import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from '
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobIdOf } from '../../core/services/releases/releaseLayout.js';
 import { promtoolCheckMetrics } from '../helpers/promtool.js';
-import { edgeGet, rawRequest } from './edgeClient.js';
+import { edgeGet, rawGet, rawRequest } from './edgeClient.js';
 import { bootEdgeHost, TOKENS_YAML, type EdgeHost } from './edgeHost.js';
 
 const YAML = `
@@ -49,6 +49,7 @@ const FILES = {
   'js/app.js.gz': gzipSync(Buffer.from(SCRIPT)),
   'assets/index-BkTj3x9Q.js': 'export {};\n',
   'downloads/notes.txt': 'notes\n',
+  'downloads/cold.txt': 'never asked for before the half-closed request\n',
   'media/big.bin': BIG,
 };
 
@@ -193,6 +194,16 @@ describe('HEAD, methods and representations', () => {
     expect(head.status).toBe(200);
     expect(head.headers['content-length']).toBe(String(BIG.length));
     expect(head.body.length).toBe(0);
+  });
+
+  it('answers a client that half-closes after its request, from storage as from a cold cache', async () => {
+    // Neither file is in memory yet, so neither answer is written in the request's own turn.
+    const cold = await rawRequest(host.url, rawGet('/downloads/cold.txt', 'example.com'), { halfClose: true });
+    expect(cold.status).toBe(200);
+    expect(cold.body.toString()).toBe(FILES['downloads/cold.txt']);
+    const streamed = await rawRequest(host.url, rawGet('/media/big.bin', 'example.com'), { halfClose: true });
+    expect(streamed.status).toBe(200);
+    expect(streamed.body.equals(BIG)).toBe(true);
   });
 
   it('refuses other methods with 405 and requests with a body with 413', async () => {
