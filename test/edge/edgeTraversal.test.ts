@@ -136,6 +136,16 @@ describe('the traversal corpus', () => {
     }
   });
 
+  it('answers a request with more than one Host header with 400, whichever names a site', async () => {
+    for (const second of ['secret.example', 'example.com', 'attacker.example', '']) {
+      const answer = await rawRequest(host.url, rawGet('/index.html', 'example.com', `Host: ${second}\r\n`));
+      expect(answer.status, second).toBe(400);
+      expect(answer.headers.connection, second).toBe('close');
+      expectClean(answer.raw, second);
+      expect(answer.body.toString(), second).not.toContain('public');
+    }
+  });
+
   it('answers absurd headers with 431 and a huge Range list with the whole file, never a multipart', async () => {
     const huge = await rawRequest(host.url, rawGet('/', 'example.com', `X-Junk: ${'a'.repeat(20_000)}\r\n`));
     expect(huge.status).toBe(431);

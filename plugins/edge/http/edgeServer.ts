@@ -59,7 +59,16 @@ export interface BoundEdgeServer {
 
 /** Creates the server and listens. Throws HEARTH_ERR_EDGE_LISTEN when the address cannot be bound. */
 export async function listenEdge(options: EdgeServerOptions, handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<BoundEdgeServer> {
-  const serverOptions = { maxHeaderSize: options.maxHeaderBytes, keepAliveTimeout: options.keepAliveTimeoutMs, headersTimeout: options.headersTimeoutMs, requestTimeout: options.headersTimeoutMs * 2 };
+  // Repeated header lines are joined with ', ' (RFC 9110 §5.3) rather than all but the first dropped:
+  // list headers (If-None-Match, Accept-Encoding) keep every member, and a second Host shows as a
+  // comma the handler refuses (RFC 9112 §3.2). It costs nothing unless a header is repeated.
+  const serverOptions = {
+    maxHeaderSize: options.maxHeaderBytes,
+    keepAliveTimeout: options.keepAliveTimeoutMs,
+    headersTimeout: options.headersTimeoutMs,
+    requestTimeout: options.headersTimeoutMs * 2,
+    joinDuplicateHeaders: true,
+  };
   const server: Server = options.tls ? createHttpsServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key }, handler) : createHttpServer(serverOptions, handler);
   server.timeout = options.idleTimeoutMs;
   // A client may shut its side down once its request is sent (a FIN). By default node:http then

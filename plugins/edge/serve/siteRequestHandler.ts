@@ -4,7 +4,7 @@
  * request whose release lost a file to garbage collection after a newer deploy is answered again,
  * once, from the new live release — before any header was written, so never a mix.
  * Hostile input is answered without touching storage: unknown hosts get a 404 that names no site,
- * malformed targets 400/404/414, methods other than GET and HEAD 405, requests with a body 413.
+ * more than one Host header 400, malformed targets 400/404/414, methods other than GET and HEAD 405, requests with a body 413.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -72,7 +72,9 @@ export class SiteRequestHandler {
   #handle(req: IncomingMessage, res: ServerResponse): void {
     const host = this.#siteOf(req.headers.host);
     if (host === null) {
-      this.#plainUnknown(res, 404);
+      // Repeated Host lines arrive joined by a comma (edgeServer.ts), which no host name holds: the
+      // request is malformed, whichever line names a site (RFC 9112 §3.2).
+      this.#plainUnknown(res, req.headers.host?.includes(',') === true ? 400 : 404);
       return;
     }
     const parts = this.#parts;
@@ -175,7 +177,7 @@ export class SiteRequestHandler {
   }
 
   /** Unknown hosts: counted, never logged to a site, and told nothing about which sites exist. */
-  #plainUnknown(res: ServerResponse, status: 404): void {
+  #plainUnknown(res: ServerResponse, status: 400 | 404): void {
     const started = performance.now();
     const body = PLAIN_BODIES[status];
     res.writeHead(status, { ...SECURITY_HEADERS, ...plainHeaders(status), 'Content-Length': body.length });
