@@ -154,6 +154,19 @@ describe('conditional requests', () => {
     expect((await get('/about', { 'if-modified-since': headers['last-modified']!, 'if-none-match': '"stale"' })).status).toBe(200);
   });
 
+  it('ignores an If-Modified-Since that is not an HTTP date, however far ahead it seems', async () => {
+    const { headers } = await get('/about');
+    // An hour after Last-Modified, in the obsolete asctime form (`Sun Nov  6 08:49:37 1994`).
+    const [weekday = '', day = '', month = '', year = '', time = ''] = new Date(Date.parse(headers['last-modified']!) + 3_600_000).toUTCString().split(' ');
+    const asctime = `${weekday.slice(0, 3)} ${month} ${day.replace(/^0/, ' ')} ${time} ${year}`;
+    expect((await get('/about', { 'if-modified-since': asctime })).status, asctime).toBe(304);
+    for (const since of ['2100', '9999', '2099-01-01', 'Fri, 01 Jan 2100 00:00:00 UTC', 'tomorrow']) {
+      const answer = await get('/about', { 'if-modified-since': since });
+      expect(answer.status, since).toBe(200);
+      expect(answer.text).toBe(FILES['about.html']);
+    }
+  });
+
   it('treats each encoding of a file as the same content for If-None-Match', async () => {
     const br = await get('/css/site.css', { 'accept-encoding': 'br' });
     expect(br.headers.etag).toMatch(/-br"$/);

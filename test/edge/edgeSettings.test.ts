@@ -14,6 +14,7 @@ import { EDGE_DEFAULTS, resolveEdgeConfig, resolveEdgeSite } from '../../plugins
 import { bunnyField, bunnyLine } from '../../plugins/edge/logs/bunnyLine.js';
 import { decideRange } from '../../plugins/edge/http/rangeRequest.js';
 import { acceptedEncodings } from '../../plugins/edge/http/acceptEncoding.js';
+import { parseHttpDate } from '../../plugins/edge/http/httpDate.js';
 import { CachePolicy, hasContentHash } from '../../plugins/edge/serve/cachePolicy.js';
 import type { EdgeInstance } from '../../plugins/edge/index.js';
 import { bootHost } from '../helpers/bootHost.js';
@@ -140,6 +141,28 @@ describe('the rules', () => {
     expect(decideRange('bytes=-500', 100)).toEqual({ kind: 'partial', start: 0, end: 99 });
     for (const ignored of ['bytes=0-1,5-6', 'items=0-9', 'bytes=9-2', 'bytes=-', 'bytes=abc', `bytes=${'9'.repeat(40)}-`]) expect(decideRange(ignored, 100), ignored).toEqual({ kind: 'full' });
     for (const past of ['bytes=100-', 'bytes=500-600', 'bytes=-0']) expect(decideRange(past, 100), past).toEqual({ kind: 'unsatisfiable' });
+  });
+
+  it('reads HTTP dates in their three forms, always GMT, and nothing else as a date', () => {
+    const nov6 = Date.UTC(1994, 10, 6, 8, 49, 37);
+    for (const date of ['Sun, 06 Nov 1994 08:49:37 GMT', 'Sunday, 06-Nov-94 08:49:37 GMT', 'Sun Nov  6 08:49:37 1994']) expect(parseHttpDate(date), date).toBe(nov6);
+    expect(parseHttpDate('Sun Nov 16 08:49:37 1994')).toBe(Date.UTC(1994, 10, 16, 8, 49, 37));
+    expect(parseHttpDate('Thu, 29 Feb 2024 23:59:59 GMT')).toBe(Date.UTC(2024, 1, 29, 23, 59, 59));
+    expect(parseHttpDate('Mon, 01 Jan 0050 00:00:00 GMT')).toBe(new Date('0050-01-01T00:00:00Z').getTime());
+    // RFC 850's two-digit year is never more than 50 years ahead.
+    const year = new Date().getUTCFullYear();
+    const ahead = String((year + 10) % 100).padStart(2, '0');
+    const behind = String((year + 60) % 100).padStart(2, '0');
+    expect(new Date(parseHttpDate(`Monday, 01-Jan-${ahead} 00:00:00 GMT`)!).getUTCFullYear()).toBe(year + 10);
+    expect(new Date(parseHttpDate(`Monday, 01-Jan-${behind} 00:00:00 GMT`)!).getUTCFullYear()).toBe(year - 40);
+    const notDates = [
+      '2100', '9999', '2099-01-01', '2099-01-01T00:00:00Z', '0', '', 'now', 'Sun, 06 Nov 1994 08:49:37', 'Sun, 06 Nov 1994 08:49:37 UTC',
+      'Sun, 06 Nov 1994 08:49:37 +0000', 'sun, 06 nov 1994 08:49:37 gmt', 'Sun, 6 Nov 1994 08:49:37 GMT', 'Sun, 06 November 1994 08:49:37 GMT',
+      'Sun, 31 Feb 1994 08:49:37 GMT', 'Sun, 00 Nov 1994 08:49:37 GMT', 'Sun, 06 Nov 1994 24:00:00 GMT', 'Sun, 06 Nov 1994 08:60:00 GMT',
+      ' Sun, 06 Nov 1994 08:49:37 GMT', 'Sun, 06 Nov 1994 08:49:37 GMT, Mon, 07 Nov 1994 08:49:37 GMT', 'Sun, 06-Nov-94 08:49:37 GMT',
+      'Sunday, 06-Nov-1994 08:49:37 GMT', 'Sun Nov 6 08:49:37 1994', 'Sun Nov  6 08:49:37 1994 GMT', 'Nov 6, 1994',
+    ];
+    for (const value of notDates) expect(parseHttpDate(value), value).toBeUndefined();
   });
 
   it('negotiates brotli and gzip, honouring q=0 and *', () => {

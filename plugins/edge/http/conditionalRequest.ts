@@ -1,9 +1,11 @@
 /**
  * Conditional requests (RFC 9110 §13) for files whose ETag is their blob id: If-None-Match (weak
  * comparison; every encoding of one blob is the same content), If-Modified-Since (only when
- * If-None-Match is absent), and If-Range (strong comparison, or an exact date).
+ * If-None-Match is absent), and If-Range (strong comparison, or an exact date). Dates are read
+ * strictly as HTTP dates (httpDate.ts); anything else is ignored.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { parseHttpDate } from './httpDate.js';
 
 /** Suffixes the edge adds to a blob id for its compressed representations. */
 const ENCODING_SUFFIXES = ['-br', '-gz'] as const;
@@ -40,8 +42,9 @@ export function isNotModified(headers: IncomingHttpHeaders, blob: string, lastMo
   if (noneMatch !== undefined) return noneMatchHits(noneMatch, blob);
   const modifiedSince = headers['if-modified-since'];
   if (modifiedSince === undefined) return false;
-  const since = Date.parse(modifiedSince);
-  return !Number.isNaN(since) && Math.floor(lastModifiedMs / 1000) * 1000 <= since;
+  // A value that is not an HTTP date is ignored (RFC 9110 §13.1.3).
+  const since = parseHttpDate(modifiedSince);
+  return since !== undefined && Math.floor(lastModifiedMs / 1000) * 1000 <= since;
 }
 
 /**
@@ -55,6 +58,5 @@ export function ifRangeAllows(headers: IncomingHttpHeaders, blob: string, lastMo
   const value = ifRange.trim();
   if (value.startsWith('"')) return value === `"${blob}"`;
   if (value.startsWith('W/')) return false;
-  const date = Date.parse(value);
-  return !Number.isNaN(date) && date === Math.floor(lastModifiedMs / 1000) * 1000;
+  return parseHttpDate(value) === Math.floor(lastModifiedMs / 1000) * 1000;
 }
