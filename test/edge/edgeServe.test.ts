@@ -49,6 +49,7 @@ const FILES = {
   'js/app.js.gz': gzipSync(Buffer.from(SCRIPT)),
   'assets/index-BkTj3x9Q.js': 'export {};\n',
   'downloads/notes.txt': 'notes\n',
+  'downloads/empty.txt': '',
   'downloads/cold.txt': 'never asked for before the half-closed request\n',
   'media/big.bin': BIG,
 };
@@ -186,6 +187,19 @@ describe('range requests', () => {
     expect(tail.body.equals(BIG.subarray(BIG.length - 100))).toBe(true);
     const open = await get('/media/big.bin', { range: `bytes=${BIG.length - 5}-` });
     expect(open.body.equals(BIG.subarray(BIG.length - 5))).toBe(true);
+  });
+
+  it('reads the unit in any case, and sends an empty file whole whatever range is asked', async () => {
+    const part = await get('/about', { range: 'Bytes=2-9' });
+    expect(part.status).toBe(206);
+    expect(part.text).toBe(FILES['about.html'].slice(2, 10));
+    for (const range of ['bytes=0-', 'bytes=-1', 'bytes=0-0']) {
+      const empty = await get('/downloads/empty.txt', { range });
+      expect(empty.status, range).toBe(200);
+      expect(empty.headers['content-length'], range).toBe('0');
+      expect(empty.headers['content-range'], range).toBeUndefined();
+      expect(empty.body.length, range).toBe(0);
+    }
   });
 
   it('answers 416 past the end, and the whole file to several ranges or a stale If-Range', async () => {

@@ -139,6 +139,9 @@ describe('the rules', () => {
     expect(decideRange('bytes=90-200', 100)).toEqual({ kind: 'partial', start: 90, end: 99 });
     expect(decideRange('bytes=-10', 100)).toEqual({ kind: 'partial', start: 90, end: 99 });
     expect(decideRange('bytes=-500', 100)).toEqual({ kind: 'partial', start: 0, end: 99 });
+    for (const unit of ['Bytes=0-9', 'BYTES=0-9']) expect(decideRange(unit, 100), unit).toEqual({ kind: 'partial', start: 0, end: 9 });
+    // An empty file has no byte to name: any range on it is ignored.
+    for (const range of ['bytes=0-', 'bytes=0-0', 'bytes=-1', 'bytes=5-9', 'bytes=-0']) expect(decideRange(range, 0), range).toEqual({ kind: 'full' });
     for (const ignored of ['bytes=0-1,5-6', 'items=0-9', 'bytes=9-2', 'bytes=-', 'bytes=abc', `bytes=${'9'.repeat(40)}-`]) expect(decideRange(ignored, 100), ignored).toEqual({ kind: 'full' });
     for (const past of ['bytes=100-', 'bytes=500-600', 'bytes=-0']) expect(decideRange(past, 100), past).toEqual({ kind: 'unsatisfiable' });
   });
