@@ -93,7 +93,11 @@ const FALLBACK_TYPE = 'application/octet-stream';
 export class ServedRelease {
   readonly id: string;
   readonly site: string;
-  /** The deploy time: every file's Last-Modified (ETags are what decide freshness). */
+  /**
+   * Every file's Last-Modified: when the release became live on this edge's reading (see
+   * liveReleases.ts), so it only moves forward as releases replace each other — a rollback
+   * included. ETags are what decide freshness; this is for clients that only send dates.
+   */
   readonly lastModifiedMs: number;
   readonly lastModified: string;
   /** The manifest, for reading file contents. */
@@ -102,13 +106,12 @@ export class ServedRelease {
   readonly #prepared = new Map<string, PreparedFile>();
   readonly #rules: PathRules;
 
-  constructor(manifest: ReleaseManifest, rules: PathRules) {
+  constructor(manifest: ReleaseManifest, rules: PathRules, lastModifiedMs: number) {
     this.manifest = manifest;
     this.id = manifest.id;
     this.site = manifest.site;
-    const deployed = Date.parse(manifest.deployedAt);
-    this.lastModifiedMs = Number.isNaN(deployed) ? 0 : deployed;
-    this.lastModified = new Date(this.lastModifiedMs).toUTCString();
+    this.lastModifiedMs = lastModifiedMs;
+    this.lastModified = new Date(lastModifiedMs).toUTCString();
     this.#files = new Map(Object.entries(manifest.files));
     this.#rules = rules;
   }
