@@ -8,7 +8,7 @@ import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from '
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobIdOf } from '../../core/services/releases/releaseLayout.js';
 import { promtoolCheckMetrics } from '../helpers/promtool.js';
-import { edgeGet, rawGet, rawRequest } from './edgeClient.js';
+import { edgeGet, rawGet, rawRequest, type EdgeResponse } from './edgeClient.js';
 import { bootEdgeHost, TOKENS_YAML, type EdgeHost } from './edgeHost.js';
 
 const YAML = `
@@ -206,6 +206,11 @@ describe('range requests', () => {
     const past = await get('/about', { range: 'bytes=9999-' });
     expect(past.status).toBe(416);
     expect(past.headers['content-range']).toBe(`bytes */${FILES['about.html'].length}`);
+    expectPlainAnswer(past);
+    // A hashed asset's year-long caching must not reach a cache with the error.
+    const asset = await get('/assets/index-BkTj3x9Q.js', { range: 'bytes=500-' });
+    expect(asset.status).toBe(416);
+    expectPlainAnswer(asset);
     const many = await get('/media/big.bin', { range: `bytes=${Array.from({ length: 500 }, (_, i) => `${i * 10}-${i * 10 + 1}`).join(',')}` });
     expect(many.status).toBe(200);
     expect(many.body.equals(BIG)).toBe(true);
@@ -291,6 +296,15 @@ describe('deploys and metrics', () => {
     expect(lint.code).toBe(0);
   });
 });
+
+/** An answer of the edge's own: the site's headers, plain text, never stored, nothing of the file. */
+function expectPlainAnswer(answer: EdgeResponse): void {
+  expect(answer.headers['cache-control']).toBe('no-store');
+  expect(answer.headers['content-type']).toBe('text/plain; charset=utf-8');
+  expect(answer.headers['x-content-type-options']).toBe('nosniff');
+  expect(answer.headers['permissions-policy']).toBe('camera=()');
+  for (const name of ['etag', 'last-modified', 'vary', 'accept-ranges', 'content-encoding']) expect(answer.headers[name], name).toBeUndefined();
+}
 
 async function cacheHits(): Promise<number> {
   const exposition = await (await fetch(`${host.booted.url}/metrics`)).text();

@@ -50,10 +50,8 @@ export class FileResponder {
     }
     const range = status === 200 && req.headers.range !== undefined && ifRangeAllows(req.headers, file.blob, release.lastModifiedMs) ? decideRange(req.headers.range, file.size) : FULL;
     if (range.kind === 'unsatisfiable') {
-      const headers = this.#headers(exchange, release, prepared, status);
-      headers['Content-Range'] = `bytes */${file.size}`;
-      headers['Content-Type'] = 'text/plain; charset=utf-8';
-      exchange.send(416, headers, Buffer.from('Range not satisfiable\n'), 'NONE');
+      // An error, not the file: nothing of the file's caching or validators, so no cache stores it as the file.
+      exchange.sendPlain(416, { 'Content-Range': `bytes */${file.size}` });
       return undefined;
     }
     let encoding: Encoding = 'identity';

@@ -17,6 +17,7 @@ import type { SiteMeters } from '../metrics.js';
 import { Exchange, type ExchangeReporting, type SiteRuntime } from './exchange.js';
 import type { FileResponder } from './fileResponder.js';
 import { STALE, type LiveReleases } from './liveReleases.js';
+import { PLAIN_BODIES, plainHeaders, type PlainStatus } from './plainAnswers.js';
 import { MISSING, type ServedRelease } from './servedRelease.js';
 import { SECURITY_HEADERS } from './securityHeaders.js';
 
@@ -39,15 +40,6 @@ const HOST_MEMO_ENTRIES = 4_096;
 /** Longest Host header looked at: a DNS name is at most 253 characters, plus a port. */
 const MAX_HOST_LENGTH = 260;
 
-const PLAIN_BODIES = {
-  400: 'Bad request\n',
-  404: 'Not found\n',
-  405: 'Method not allowed\n',
-  413: 'Request bodies are not accepted\n',
-  414: 'URI too long\n',
-  503: 'Service unavailable\n',
-} as const;
-type PlainStatus = keyof typeof PLAIN_BODIES;
 
 /** Serves sites by Host header. */
 export class SiteRequestHandler {
@@ -89,7 +81,7 @@ export class SiteRequestHandler {
     // A target refused as naming nothing is a missing page like any other: the site's 404 page.
     exchange.namesNothing = target !== undefined && !target.ok;
     if (refused !== undefined) {
-      this.#plain(exchange, refused);
+      exchange.sendPlain(refused);
       return;
     }
     const cached = parts.lives.cached(host.site.name);
@@ -121,7 +113,7 @@ export class SiteRequestHandler {
     }
     if (release === undefined) {
       // Nothing deployed yet: the same answer as for any other missing page.
-      this.#plain(exchange, 404);
+      exchange.sendPlain(404);
       return;
     }
     const resolution = exchange.namesNothing ? MISSING : release.resolve(exchange.path, exchange.directory, exchange.query);
@@ -131,7 +123,7 @@ export class SiteRequestHandler {
       exchange.send(308, { ...exchange.site.headers, Location: resolution.location, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache' }, Buffer.from(`Moved to ${resolution.location}\n`), 'NONE');
     } else {
       const page = release.notFoundPage();
-      if (page === undefined) this.#plain(exchange, 404);
+      if (page === undefined) exchange.sendPlain(404);
       else pending = this.#parts.files.respond(exchange, release, page, 404);
     }
     pending?.catch((error: unknown) => this.#retryOrFail(exchange, release, error));
@@ -164,16 +156,11 @@ export class SiteRequestHandler {
         exchange.res.destroy();
         exchange.done(exchange.res.statusCode, 0, 'NONE');
       } else if (exchange.res.destroyed) exchange.done(499, 0, 'NONE');
-      else this.#plain(exchange, 503);
+      else exchange.sendPlain(503);
     } catch {
       exchange.res.destroy();
     }
     this.#parts.logger.error({ site: exchange.site.name, path: exchange.path, err: error }, 'edge: a request failed');
-  }
-
-  #plain(exchange: Exchange, status: PlainStatus): void {
-    const headers: Record<string, string | number> = { ...exchange.site.headers, ...plainHeaders(status) };
-    exchange.send(status, headers, Buffer.from(PLAIN_BODIES[status]), 'NONE');
   }
 
   /** Unknown hosts: counted, never logged to a site, and told nothing about which sites exist. */
@@ -184,11 +171,4 @@ export class SiteRequestHandler {
     res.end(res.req.method === 'HEAD' ? undefined : body);
     this.#parts.unknownSite.request(status, res.req.method === 'HEAD' ? 0 : body.length, (performance.now() - started) / 1000);
   }
-}
-
-function plainHeaders(status: PlainStatus): Record<string, string> {
-  const headers: Record<string, string> = { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' };
-  if (status === 405) headers.Allow = 'GET, HEAD';
-  if (status === 413 || status === 400 || status === 414) headers.Connection = 'close';
-  return headers;
 }
