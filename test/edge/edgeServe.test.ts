@@ -4,7 +4,7 @@
  * representations, Cache-Control rules and security headers — over real HTTP, after a real push.
  */
 import { randomBytes } from 'node:crypto';
-import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, constants as zlibConstants, gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobIdOf } from '../../core/services/releases/releaseLayout.js';
 import { promtoolCheckMetrics } from '../helpers/promtool.js';
@@ -168,10 +168,41 @@ describe('conditional requests', () => {
     }
   });
 
-  it('treats each encoding of a file as the same content for If-None-Match', async () => {
-    const br = await get('/css/site.css', { 'accept-encoding': 'br' });
-    expect(br.headers.etag).toMatch(/-br"$/);
-    expect((await get('/css/site.css', { 'if-none-match': br.headers.etag! })).status).toBe(304);
+  it('gives each representation an ETag of its own bytes: deployed siblings strong, compression on the fly weak', async () => {
+    const css = blobIdOf(Buffer.from(STYLE));
+    expect((await get('/css/site.css')).headers.etag).toBe(`"${css}"`);
+    expect((await get('/css/site.css', { 'accept-encoding': 'br' })).headers.etag).toBe(`W/"${css}-br"`);
+    expect((await get('/css/site.css', { 'accept-encoding': 'gzip' })).headers.etag).toBe(`W/"${css}-gz"`);
+    expect((await get('/js/app.js')).headers.etag).toBe(`"${blobIdOf(Buffer.from(SCRIPT))}"`);
+    expect((await get('/js/app.js', { 'accept-encoding': 'br' })).headers.etag).toBe(`"${blobIdOf(FILES['js/app.js.br'])}-br"`);
+    expect((await get('/js/app.js', { 'accept-encoding': 'gzip' })).headers.etag).toBe(`"${blobIdOf(FILES['js/app.js.gz'])}-gz"`);
+  });
+
+  it('answers 304 only to the ETag of the representation it would send, and sends that ETag and Vary', async () => {
+    for (const [path, encoding] of [['/css/site.css', 'br'], ['/css/site.css', 'gzip'], ['/js/app.js', 'br'], ['/js/app.js', 'gzip']] as const) {
+      const what = `${path} ${encoding}`;
+      const plain = await get(path);
+      const encoded = await get(path, { 'accept-encoding': encoding });
+      const tag = encoded.headers.etag!;
+      for (const held of [tag, `W/${tag.replace(/^W\//, '')}`, tag.replace(/^W\//, ''), `"0000", ${tag}`]) {
+        const again = await get(path, { 'accept-encoding': encoding, 'if-none-match': held });
+        expect(again.status, `${what} ${held}`).toBe(304);
+        expect(again.headers.etag, what).toBe(tag);
+        expect(again.headers.vary, what).toBe('Accept-Encoding');
+        expect(again.headers['content-encoding'], what).toBeUndefined();
+      }
+      // The identity ETag does not validate the compressed bytes, nor the other way round.
+      const other = await get(path, { 'accept-encoding': encoding, 'if-none-match': plain.headers.etag! });
+      expect(other.status, what).toBe(200);
+      expect(other.headers['content-encoding'], what).toBe(encoding);
+      expect(other.body.equals(encoded.body), what).toBe(true);
+      const identity = await get(path, { 'if-none-match': tag });
+      expect(identity.status, what).toBe(200);
+      expect(identity.headers.etag, what).toBe(plain.headers.etag);
+      const plain304 = await get(path, { 'if-none-match': plain.headers.etag! });
+      expect(plain304.status, what).toBe(304);
+      expect(plain304.headers.etag, what).toBe(plain.headers.etag);
+    }
   });
 });
 
@@ -276,6 +307,19 @@ describe('HEAD, methods and representations', () => {
 });
 
 describe('deploys and metrics', () => {
+  it('gives a corrected .br sibling a new ETag, so clients holding the broken bytes get the new ones', async () => {
+    const before = await get('/js/app.js', { 'accept-encoding': 'br' });
+    const corrected = brotliCompressSync(Buffer.from(SCRIPT), { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 1 } });
+    expect(corrected.equals(FILES['js/app.js.br'])).toBe(false);
+    await host.push('example.com', { 'js/app.js.br': corrected }, 'recompress app.js.br');
+    const after = await get('/js/app.js', { 'accept-encoding': 'br', 'if-none-match': before.headers.etag! });
+    expect(after.status).toBe(200);
+    expect(after.headers.etag).toBe(`"${blobIdOf(corrected)}-br"`);
+    expect(after.body.equals(corrected)).toBe(true);
+    // The file itself did not change, nor did its ETag.
+    expect((await get('/js/app.js')).headers.etag).toBe(`"${blobIdOf(Buffer.from(SCRIPT))}"`);
+  });
+
   it('serves the next push as soon as it is live', async () => {
     await host.push('example.com', { 'index.html': '<h1>Home, v2</h1>\n', 'about.html': null }, 'second version');
     expect((await get('/')).text).toBe('<h1>Home, v2</h1>\n');

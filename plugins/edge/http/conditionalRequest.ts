@@ -1,62 +1,73 @@
 /**
- * Conditional requests (RFC 9110 §13) for files whose ETag is their blob id: If-None-Match (weak
- * comparison; every encoding of one blob is the same content), If-Modified-Since (only when
- * If-None-Match is absent), and If-Range (strong comparison, or an exact date). Dates are read
- * strictly as HTTP dates (httpDate.ts); anything else is ignored.
+ * Conditional requests (RFC 9110 §13), evaluated against the representation the response would
+ * carry — its ETag — and the release's Last-Modified: If-None-Match (weak comparison; `*` matches),
+ * else If-Modified-Since, answer 304 when they match; If-Range (strong comparison, or exactly the
+ * Last-Modified date) decides whether a Range is honoured. Dates are read strictly as HTTP dates
+ * (httpDate.ts); anything else is ignored.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { parseHttpDate } from './httpDate.js';
 
-/** Suffixes the edge adds to a blob id for its compressed representations. */
-const ENCODING_SUFFIXES = ['-br', '-gz'] as const;
-
-/** The ETag of a blob's representation: `"<blob>"`, `"<blob>-br"` or `"<blob>-gz"`. */
-export function etagOf(blob: string, encoding: 'identity' | 'br' | 'gzip'): string {
-  return encoding === 'identity' ? `"${blob}"` : encoding === 'br' ? `"${blob}-br"` : `"${blob}-gz"`;
+/** The date validator of a representation (a ServedRelease is one). */
+export interface LastModified {
+  readonly lastModifiedMs: number;
+  /** `lastModifiedMs` as the HTTP date sent in Last-Modified. */
+  readonly lastModified: string;
 }
 
-function tagNamesBlob(tag: string, blob: string): boolean {
-  let value = tag.trim();
-  if (value.startsWith('W/')) value = value.slice(2);
-  if (value.length < 2 || value[0] !== '"' || value[value.length - 1] !== '"') return false;
-  value = value.slice(1, -1);
-  if (value === blob) return true;
-  for (const suffix of ENCODING_SUFFIXES) if (value.length === blob.length + suffix.length && value.endsWith(suffix) && value.startsWith(blob)) return true;
+/** How the preconditions of a request came out. */
+export type Precondition = 'proceed' | 'not-modified';
+
+/** Whole seconds, as HTTP dates hold them, in ms. */
+function wholeSeconds(ms: number): number {
+  return Math.floor(ms / 1000) * 1000;
+}
+
+/** The time a date header names, or undefined when it is no HTTP date; an echo of Last-Modified needs no parsing. */
+function dateOf(value: string, modified: LastModified): number | undefined {
+  return value === modified.lastModified ? wholeSeconds(modified.lastModifiedMs) : parseHttpDate(value);
+}
+
+/** True when an entity-tag list (`"a", W/"b"`) or `*` names `etag`, compared weakly (W/ ignored on both sides). */
+function listNames(header: string, etag: string): boolean {
+  if (header.trim() === '*') return true;
+  const opaque = etag.startsWith('W/') ? etag.slice(2) : etag;
+  // Cheap exit for the common miss: the tag appears nowhere in the header.
+  if (!header.includes(opaque)) return false;
+  for (const member of header.split(',')) {
+    const tag = member.trim();
+    if ((tag.startsWith('W/') ? tag.slice(2) : tag) === opaque) return true;
+  }
   return false;
 }
 
-/** True when an If-None-Match header lists the blob (in any encoding) or is `*`. */
-export function noneMatchHits(header: string, blob: string): boolean {
-  if (header.trim() === '*') return true;
-  // Cheap exit for the common miss: the blob id appears nowhere in the header.
-  if (!header.includes(blob)) return false;
-  return header.split(',').some((tag) => tagNamesBlob(tag, blob));
+/** True when the request carries a header {@link evaluatePreconditions} reads: without one, nothing is evaluated. */
+export function hasPreconditions(headers: IncomingHttpHeaders): boolean {
+  return headers['if-none-match'] !== undefined || headers['if-modified-since'] !== undefined;
 }
 
 /**
- * True when the client's copy is current: 304. If-None-Match decides when present; otherwise
- * If-Modified-Since against `lastModifiedMs` (whole seconds, as HTTP dates are).
+ * The outcome of a GET's preconditions for the representation `etag` names: `not-modified` (304)
+ * when If-None-Match names that ETag, or, without If-None-Match, it was not modified after
+ * If-Modified-Since (whole seconds, as HTTP dates are).
  */
-export function isNotModified(headers: IncomingHttpHeaders, blob: string, lastModifiedMs: number): boolean {
+export function evaluatePreconditions(headers: IncomingHttpHeaders, etag: string, modified: LastModified): Precondition {
   const noneMatch = headers['if-none-match'];
-  if (noneMatch !== undefined) return noneMatchHits(noneMatch, blob);
+  if (noneMatch !== undefined) return listNames(noneMatch, etag) ? 'not-modified' : 'proceed';
   const modifiedSince = headers['if-modified-since'];
-  if (modifiedSince === undefined) return false;
-  // A value that is not an HTTP date is ignored (RFC 9110 §13.1.3).
-  const since = parseHttpDate(modifiedSince);
-  return since !== undefined && Math.floor(lastModifiedMs / 1000) * 1000 <= since;
+  if (modifiedSince === undefined) return 'proceed';
+  const since = dateOf(modifiedSince, modified);
+  return since !== undefined && wholeSeconds(modified.lastModifiedMs) <= since ? 'not-modified' : 'proceed';
 }
 
 /**
- * True when a Range may be honoured: no If-Range, or one naming exactly this representation
- * (strong ETag) or its Last-Modified date. Otherwise the whole file is sent.
+ * True when a Range may be honoured under an If-Range header: it names exactly this representation,
+ * by its strong ETag (a weak one never matches) or by its Last-Modified date. Otherwise the whole
+ * representation is sent.
  */
-export function ifRangeAllows(headers: IncomingHttpHeaders, blob: string, lastModifiedMs: number): boolean {
-  const ifRange = headers['if-range'];
-  if (ifRange === undefined) return true;
-  if (typeof ifRange !== 'string') return false;
+export function ifRangeHolds(ifRange: string, etag: string, modified: LastModified): boolean {
   const value = ifRange.trim();
-  if (value.startsWith('"')) return value === `"${blob}"`;
+  if (value.startsWith('"')) return value === etag;
   if (value.startsWith('W/')) return false;
-  return parseHttpDate(value) === Math.floor(lastModifiedMs / 1000) * 1000;
+  return dateOf(value, modified) === wholeSeconds(modified.lastModifiedMs);
 }
