@@ -206,6 +206,56 @@ describe('conditional requests', () => {
   });
 });
 
+describe('If-Match and If-Unmodified-Since', () => {
+  it('answers 412 to an If-Match that does not name the representation strongly, and goes on otherwise', async () => {
+    const { headers, text } = await get('/css/site.css');
+    for (const tag of [headers.etag!, `"0000", ${headers.etag!}`, '*']) {
+      const kept = await get('/css/site.css', { 'if-match': tag });
+      expect(kept.status, tag).toBe(200);
+      expect(kept.text, tag).toBe(text);
+    }
+    for (const tag of ['"stale"', `W/${headers.etag!}`]) {
+      const failed = await get('/css/site.css', { 'if-match': tag });
+      expect(failed.status, tag).toBe(412);
+      expect(failed.text).toBe('Precondition failed\n');
+      expectPlainAnswer(failed);
+    }
+    // Compressed on the fly, the representation has a weak ETag: only `*` passes a strong comparison.
+    const br = await get('/css/site.css', { 'accept-encoding': 'br' });
+    expect((await get('/css/site.css', { 'accept-encoding': 'br', 'if-match': br.headers.etag! })).status).toBe(412);
+    expect((await get('/css/site.css', { 'accept-encoding': 'br', 'if-match': '*' })).status).toBe(200);
+    // A deployed sibling's ETag is strong.
+    const sibling = await get('/js/app.js', { 'accept-encoding': 'br' });
+    expect((await get('/js/app.js', { 'accept-encoding': 'br', 'if-match': sibling.headers.etag! })).status).toBe(200);
+    // A range is refused too, rather than cut from a file the client does not hold.
+    expect((await get('/media/big.bin', { range: 'bytes=0-9', 'if-match': '"stale"' })).status).toBe(412);
+  });
+
+  it('answers 412 when modified after If-Unmodified-Since; a value that is no HTTP date is ignored', async () => {
+    const { headers } = await get('/about');
+    const modified = Date.parse(headers['last-modified']!);
+    expect((await get('/about', { 'if-unmodified-since': headers['last-modified']! })).status).toBe(200);
+    expect((await get('/about', { 'if-unmodified-since': new Date(modified + 60_000).toUTCString() })).status).toBe(200);
+    const failed = await get('/about', { 'if-unmodified-since': new Date(modified - 1000).toUTCString() });
+    expect(failed.status).toBe(412);
+    expectPlainAnswer(failed);
+    for (const value of ['1970', '1999-01-01', 'yesterday']) expect((await get('/about', { 'if-unmodified-since': value })).status, value).toBe(200);
+  });
+
+  it('evaluates in RFC 9110 order: If-Match before If-Unmodified-Since, both before If-None-Match', async () => {
+    const { headers } = await get('/about');
+    const earlier = new Date(Date.parse(headers['last-modified']!) - 1000).toUTCString();
+    // A passing If-Match means If-Unmodified-Since is not looked at.
+    expect((await get('/about', { 'if-match': headers.etag!, 'if-unmodified-since': earlier })).status).toBe(200);
+    // A failing precondition wins over a matching If-None-Match.
+    expect((await get('/about', { 'if-match': '"stale"', 'if-none-match': headers.etag! })).status).toBe(412);
+    expect((await get('/about', { 'if-unmodified-since': earlier, 'if-none-match': headers.etag! })).status).toBe(412);
+    const current = await get('/about', { 'if-match': headers.etag!, 'if-none-match': headers.etag! });
+    expect(current.status).toBe(304);
+    expect(current.headers.etag).toBe(headers.etag);
+  });
+});
+
 describe('range requests', () => {
   it('serves one range of a small file from memory and of a large file from storage', async () => {
     for (const [path, content] of [['/about', Buffer.from(FILES['about.html'])], ['/media/big.bin', BIG]] as const) {

@@ -2,9 +2,9 @@
  * Sends one file of one release: first the representation the response carries — a byte range is
  * always of the file as stored; a whole response is what Accept-Encoding allows (a deployed
  * `.br`/`.gz` sibling, else compression on the fly for text, else the file as is) — then the
- * conditionals against that representation's ETag (304), a single byte range (206/416), HEAD, and
- * the body from memory when the file is small or from a storage stream when it is not. Every byte
- * comes from the release the exchange resolved.
+ * conditionals against that representation's ETag (412/304), a single byte range (206/416),
+ * HEAD, and the body from memory when the file is small or from a storage stream when it is not.
+ * Every byte comes from the release the exchange resolved.
  * When the body is ready at once (a memory hit) the response is written synchronously; otherwise
  * a promise is returned, which rejects before any header is written if storage fails — so the
  * caller may still retry the whole request on a newer release.
@@ -46,9 +46,17 @@ export class FileResponder {
     let range = status === 200 && asked.range !== undefined ? decideRange(asked.range, file.size) : FULL;
     const chosen = range.kind === 'full' && prepared.vary ? select(prepared, asked['accept-encoding']) : prepared.identity;
     // Conditionals are only evaluated when the request carries them: the common 200 reads no more.
-    if (status === 200 && hasPreconditions(asked) && evaluatePreconditions(asked, chosen.etag, release) === 'not-modified') {
-      exchange.send(304, this.#headers(exchange, release, prepared, chosen, status), undefined, 'HIT');
-      return undefined;
+    if (status === 200 && hasPreconditions(asked)) {
+      const outcome = evaluatePreconditions(asked, chosen.etag, release);
+      if (outcome === 'failed') {
+        // Like a 416: an error, which must not reach a cache with the file's caching or validators.
+        exchange.sendPlain(412);
+        return undefined;
+      }
+      if (outcome === 'not-modified') {
+        exchange.send(304, this.#headers(exchange, release, prepared, chosen, status), undefined, 'HIT');
+        return undefined;
+      }
     }
     if (range.kind !== 'full') {
       const ifRange = asked['if-range'];

@@ -9,6 +9,7 @@ export const PLAIN_BODIES = {
   400: 'Bad request\n',
   404: 'Not found\n',
   405: 'Method not allowed\n',
+  412: 'Precondition failed\n',
   413: 'Request bodies are not accepted\n',
   414: 'URI too long\n',
   416: 'Range not satisfiable\n',
