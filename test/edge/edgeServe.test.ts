@@ -341,6 +341,14 @@ describe('HEAD, methods and representations', () => {
     expect(plain.text).toBe(SCRIPT);
   });
 
+  it('sends the encoding the client weighs higher, deployed or compressed on the fly', async () => {
+    for (const path of ['/js/app.js', '/css/site.css']) {
+      expect((await get(path, { 'accept-encoding': 'gzip;q=1.0, br;q=0.1' })).headers['content-encoding'], path).toBe('gzip');
+      expect((await get(path, { 'accept-encoding': 'gzip;q=0.5, br;q=0.9' })).headers['content-encoding'], path).toBe('br');
+      expect((await get(path, { 'accept-encoding': 'gzip, br' })).headers['content-encoding'], path).toBe('br');
+    }
+  });
+
   it('compresses text without siblings on the fly, once, and serves the cached result after', async () => {
     const first = await get('/css/site.css', { 'accept-encoding': 'br' });
     expect(first.headers['content-encoding']).toBe('br');

@@ -168,12 +168,15 @@ describe('the rules', () => {
     for (const value of notDates) expect(parseHttpDate(value), value).toBeUndefined();
   });
 
-  it('negotiates brotli and gzip, honouring q=0 and *', () => {
-    expect(acceptedEncodings('gzip, deflate, br')).toEqual({ br: true, gzip: true });
-    expect(acceptedEncodings('br;q=0, gzip;q=0.8')).toEqual({ br: false, gzip: true });
-    expect(acceptedEncodings('*')).toEqual({ br: true, gzip: true });
-    expect(acceptedEncodings('identity')).toEqual({ br: false, gzip: false });
-    expect(acceptedEncodings(undefined)).toEqual({ br: false, gzip: false });
+  it('negotiates brotli and gzip, honouring q=0, * and the weights between them', () => {
+    expect(acceptedEncodings('gzip, deflate, br')).toEqual({ br: true, gzip: true, preferred: undefined });
+    expect(acceptedEncodings('br;q=0, gzip;q=0.8')).toEqual({ br: false, gzip: true, preferred: undefined });
+    expect(acceptedEncodings('*')).toEqual({ br: true, gzip: true, preferred: undefined });
+    expect(acceptedEncodings('identity')).toEqual({ br: false, gzip: false, preferred: undefined });
+    expect(acceptedEncodings(undefined)).toEqual({ br: false, gzip: false, preferred: undefined });
+    expect(acceptedEncodings('gzip;q=1.0, br;q=0.1')).toEqual({ br: true, gzip: true, preferred: 'gzip' });
+    expect(acceptedEncodings('gzip;q=0.5, br')).toEqual({ br: true, gzip: true, preferred: 'br' });
+    expect(acceptedEncodings('gzip;q=0.5, *;q=0.9')).toEqual({ br: true, gzip: true, preferred: 'br' });
   });
 
   it('writes Bunny lines of exactly twelve fields whatever the client sent', () => {

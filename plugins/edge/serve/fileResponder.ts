@@ -170,16 +170,18 @@ async function readWhole(storage: Storage, release: ServedRelease, source: FileA
 }
 
 /**
- * The representation of a whole response that Accept-Encoding allows: a deployed sibling first
- * (compressed once, as hard as the deploy chose), brotli before gzip, then compression on the fly,
- * else the file as stored.
+ * The representation of a whole response that Accept-Encoding allows: the encoding the client
+ * weighs higher when it weighs them differently; at equal weight a deployed sibling first
+ * (compressed once, as hard as the deploy chose), brotli before gzip, then compression on the
+ * fly; else the file as stored.
  */
 function select(prepared: PreparedFile, header: string | undefined): Representation {
   const accepted = acceptedEncodings(header);
-  const { br, gzip } = prepared;
-  if (accepted.br && br?.source !== undefined) return br;
-  if (accepted.gzip && gzip?.source !== undefined) return gzip;
-  if (accepted.br && br !== undefined) return br;
-  if (accepted.gzip && gzip !== undefined) return gzip;
-  return prepared.identity;
+  const br = accepted.br ? prepared.br : undefined;
+  const gzip = accepted.gzip ? prepared.gzip : undefined;
+  if (accepted.preferred === 'gzip' && gzip !== undefined) return gzip;
+  if (accepted.preferred === 'br' && br !== undefined) return br;
+  if (br?.source !== undefined) return br;
+  if (gzip?.source !== undefined) return gzip;
+  return br ?? gzip ?? prepared.identity;
 }
