@@ -48,6 +48,7 @@ const FILES = {
   'js/app.js.br': brotliCompressSync(Buffer.from(SCRIPT)),
   'js/app.js.gz': gzipSync(Buffer.from(SCRIPT)),
   'assets/index-BkTj3x9Q.js': 'export {};\n',
+  'img/team-JaneSmith.jpg': 'a portrait, replaced when Jane has a new one\n',
   'downloads/notes.txt': 'notes\n',
   'downloads/empty.txt': '',
   'downloads/cold.txt': 'never asked for before the half-closed request\n',
@@ -131,6 +132,7 @@ describe('a pushed site on the edge', () => {
   it('sets Cache-Control by the site’s rules, hashed asset names, then what the deploy stored', async () => {
     expect((await get('/downloads/notes.txt')).headers['cache-control']).toBe('private, max-age=60');
     expect((await get('/assets/index-BkTj3x9Q.js')).headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect((await get('/img/team-JaneSmith.jpg')).headers['cache-control']).toBe('public, max-age=3600');
     expect((await get('/')).headers['cache-control']).toBe('public, max-age=0, must-revalidate');
     expect((await get('/css/site.css')).headers['cache-control']).toBe('public, max-age=3600');
   });

@@ -119,9 +119,42 @@ describe('settings', () => {
 });
 
 describe('the rules', () => {
-  it('recognises content-hashed asset names, not plain words', () => {
-    for (const name of ['app.3f2a9c1d.js', 'index-BkTj3x9Q.js', 'index-DiwrgTda.css', 'chunk-5FGH7JK2.mjs', 'font.a1b2c3d4e5.woff2']) expect(hasContentHash(name), name).toBe(true);
-    for (const name of ['project-overview.png', 'main.js', 'file-20240101.css', 'deadbeef.js', 'index-BkTj3x9Q.html', 'photo.12345678.jpg']) expect(hasContentHash(name), name).toBe(false);
+  it('recognises the content hashes bundlers write', () => {
+    const hashed: readonly (readonly [string, string])[] = [
+      ['webpack [name].[contenthash:8]', 'main.3f2a9b1c.js'],
+      ['webpack [name].[contenthash] (20)', 'main.7e2b9c4d1a3f5e6b8c0d.js'],
+      ['webpack asset', 'font.a1b2c3d4e5.woff2'],
+      ['Create React App chunk', '787.1a2b3c4d.chunk.js'],
+      ['Create React App media', 'logo.6ce24c58023cc2f8fd88fe9d219db6c6.svg'],
+      ['Parcel', 'index.a1b2c3d4.js'],
+      ['Next.js page chunk', '_app-0123abcd4567ef89.js'],
+      ['Next.js chunk', '2443530c-7d590f93d1ab76bc.js'],
+      ['Next.js CSS', '0123abcd4567ef89.css'],
+      ['Sprockets (Rails)', 'application-2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881.css'],
+      ['Propshaft (Rails)', 'application-8b8a7b4f.css'],
+      ['Vite', 'index-BkTj3x9Q.js'],
+      ['Vite', 'vendor-D1a2B3c4.js'],
+      ['Astro', 'Layout.Dk3s9sd2.css'],
+      ['SvelteKit', 'index.B0aXq7Lm.js'],
+      ['esbuild', 'chunk-5FGH7JK2.mjs'],
+      ['esbuild', 'index-GYWQ5QPL.css'],
+    ];
+    for (const [bundler, name] of hashed) expect(hasContentHash(name), `${bundler}: ${name}`).toBe(true);
+  });
+
+  it('never takes an ordinary name for a hash: a miss costs a revalidation, a false hash a year', () => {
+    const ordinary = [
+      'team-JaneSmith.jpg', 'screenshot-Dashboard.png', 'Inter-SemiBold.woff2', 'Roboto-BoldItalic.ttf', 'banner-summer2024.webp',
+      'hero-image1920.jpg', 'photo-DSC01234.jpg', 'photo-DSC23456.jpg', 'logo-2x.png', 'IMG_20240101.jpg', 'hero-iPhone15Pro.png',
+      'photo-iPhone15.jpg', 'pic-Win10Pro.png', 'user-Avatar01.png', 'hero-Mobile2x.png', 'btn-Save-v12.png', 'logo-cafe2024.png',
+      'product-SKU12345.jpg', 'og-image-1200x630.png', 'icon-192x192.png', 'Roboto-Regular.woff2', 'fa-solid-900.woff2',
+      'jquery-3.7.1.min.js', 'project-overview.png', 'main.js', 'file-20240101.css', 'deadbeef.js', 'photo.12345678.jpg',
+      // A hash, but of a page: pages are never immutable.
+      'index-BkTj3x9Q.html',
+    ];
+    for (const name of ordinary) expect(hasContentHash(name), name).toBe(false);
+    // Hashes that read as words are missed, on purpose: they are served as any unhashed file is.
+    for (const name of ['index-DiwrgTda.css', 'index-CGg_4Bif.js']) expect(hasContentHash(name), name).toBe(false);
   });
 
   it('picks Cache-Control: site rules, plugin rules, hashed names, the stored value, then defaults', () => {
