@@ -91,6 +91,15 @@ describe('a pushed site on the edge', () => {
     expect(noSlash.headers.location).toBe('/about');
   });
 
+  it('keeps the whole query through a clean-URL redirect, escaping what a Location cannot hold', async () => {
+    const long = `utm_source=${'x'.repeat(1500)}&lang=en`;
+    expect((await get(`/docs?${long}`)).headers.location).toBe(`/docs/?${long}`);
+    // A raw `#` (no browser sends one) would end the Location's query: it is escaped.
+    const raw = await rawRequest(host.url, rawGet('/about/?q=a#b&tag="c"', 'example.com'));
+    expect(raw.status).toBe(308);
+    expect(raw.headers.location).toBe('/about?q=a%23b&tag="c"');
+  });
+
   it("answers a missing page with the site's 404.html and status 404", async () => {
     const missing = await get('/no/such/page');
     expect(missing.status).toBe(404);

@@ -5,7 +5,7 @@
  * A path is only ever a key of this map, so nothing outside the release can be named.
  */
 import type { ReleaseFile, ReleaseManifest } from '../../../core/services/releases/releaseLayout.js';
-import { encodePathForLocation } from '../http/requestTarget.js';
+import { encodePathForLocation, encodeQueryForLocation } from '../http/requestTarget.js';
 import type { CachePolicy } from './cachePolicy.js';
 import { isCompressible } from './compression.js';
 
@@ -200,7 +200,7 @@ export class ServedRelease {
   }
 
   #redirect(path: string, query: string): Resolution {
-    const search = query.length > 0 && query.length <= 1024 && /^[\x21-\x7e]+$/.test(query) ? `?${query}` : '';
+    const search = query.length > 0 ? `?${encodeQueryForLocation(query)}` : '';
     return { kind: 'redirect', location: encodePathForLocation(path) + search };
   }
 }
