@@ -281,6 +281,22 @@ describe('range requests', () => {
     expect(open.body.equals(BIG.subarray(BIG.length - 5))).toBe(true);
   });
 
+  it('honours If-Range naming the file by its strong ETag or exact HTTP date, and nothing else', async () => {
+    const { headers } = await get('/about');
+    const modified = headers['last-modified']!;
+    // A client that accepts brotli still gets its range cut from the file as stored.
+    for (const ifRange of [headers.etag!, modified]) {
+      const part = await get('/about', { range: 'bytes=0-3', 'if-range': ifRange, 'accept-encoding': 'br' });
+      expect(part.status, ifRange).toBe(206);
+      expect(part.text).toBe(FILES['about.html'].slice(0, 4));
+    }
+    for (const ifRange of [`W/${headers.etag!}`, new Date(Date.parse(modified)).toISOString(), new Date(Date.parse(modified) + 1000).toUTCString(), '2100']) {
+      const whole = await get('/about', { range: 'bytes=0-3', 'if-range': ifRange });
+      expect(whole.status, ifRange).toBe(200);
+      expect(whole.text).toBe(FILES['about.html']);
+    }
+  });
+
   it('reads the unit in any case, and sends an empty file whole whatever range is asked', async () => {
     const part = await get('/about', { range: 'Bytes=2-9' });
     expect(part.status).toBe(206);
