@@ -8,7 +8,7 @@
  * Dates are read strictly as HTTP dates (httpDate.ts); anything else is ignored.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { parseHttpDate } from './httpDate.js';
+import { parseHttpDate, wholeSeconds } from './httpDate.js';
 
 /** The date validator of a representation (a ServedRelease is one). */
 export interface LastModified {
@@ -19,11 +19,6 @@ export interface LastModified {
 
 /** How the preconditions of a request came out: go on, 304, or 412. */
 export type Precondition = 'proceed' | 'not-modified' | 'failed';
-
-/** Whole seconds, as HTTP dates hold them, in ms. */
-function wholeSeconds(ms: number): number {
-  return Math.floor(ms / 1000) * 1000;
-}
 
 /** The time a date header names, or undefined when it is no HTTP date; an echo of Last-Modified needs no parsing. */
 function dateOf(value: string, modified: LastModified): number | undefined {

@@ -37,6 +37,11 @@ function toMs(year: number, month: string, day: number, hour: string, minute: st
   return date.getTime();
 }
 
+/** A time cut to whole seconds, as an HTTP date holds it (ms). */
+export function wholeSeconds(ms: number): number {
+  return Math.floor(ms / 1000) * 1000;
+}
+
 /** The time an HTTP date names, in ms since the epoch; undefined for anything that is not one. */
 export function parseHttpDate(value: string): number | undefined {
   if (value.length > 40) return undefined;

@@ -15,6 +15,7 @@ import { HearthError } from '../../../core/errors/HearthError.js';
 import type { Storage } from '../../../core/services/storage/storage.js';
 import { readLivePointer, readRelease } from '../../../core/services/releases/releaseReader.js';
 import { siteKeys, type LivePointer, type ReleaseManifest } from '../../../core/services/releases/releaseLayout.js';
+import { wholeSeconds } from '../http/httpDate.js';
 import { ServedRelease, type PathRules } from './servedRelease.js';
 
 /** Returned by {@link LiveReleases.cached} when the site must be checked first. */
@@ -131,21 +132,16 @@ export class LiveReleases {
   }
 }
 
-/** Whole seconds, as HTTP dates hold them. */
-function secondOf(ms: number): number {
-  return Math.floor(ms / 1000);
-}
-
 /**
  * The Last-Modified of a release that just became live, replacing `previous`: when its pointer was
  * switched (`switchedAt`; the deploy time for a pointer without one), no later than this edge's
  * clock, and always in a later second than `previous` had — so it never moves back, even when
  * another host's clock is behind or two switches fall within one second.
  */
-export function liveSinceMs(pointer: LivePointer, manifest: ReleaseManifest, previous: ServedRelease | undefined): number {
+function liveSinceMs(pointer: LivePointer, manifest: ReleaseManifest, previous: ServedRelease | undefined): number {
   const switched = typeof pointer.switchedAt === 'string' ? Date.parse(pointer.switchedAt) : Number.NaN;
   const deployed = Date.parse(manifest.deployedAt);
   const since = Math.min(Number.isNaN(switched) ? (Number.isNaN(deployed) ? 0 : deployed) : switched, Date.now());
-  if (previous === undefined || secondOf(since) > secondOf(previous.lastModifiedMs)) return since;
-  return (secondOf(previous.lastModifiedMs) + 1) * 1000;
+  if (previous === undefined || wholeSeconds(since) > wholeSeconds(previous.lastModifiedMs)) return since;
+  return wholeSeconds(previous.lastModifiedMs) + 1000;
 }
