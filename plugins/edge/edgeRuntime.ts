@@ -60,6 +60,7 @@ export function createEdgeRuntime(ctx: EdgeContext): EdgeInstance {
       notFoundPage: settings.notFoundPage,
       policy: new CachePolicy(settings.cacheControl, config.cacheControl, config.immutableHashedAssets),
       compressMinBytes: config.compression.minBytes,
+      compressMaxBytes: config.compression.maxBytes,
       siteHeaders: headers,
     });
     sites.set(site.name, {
@@ -80,7 +81,6 @@ export function createEdgeRuntime(ctx: EdgeContext): EdgeInstance {
       storage,
       cache,
       cacheMaxFileBytes: config.cache.maxFileBytes,
-      compressMaxBytes: config.compression.maxBytes,
       levels: { brotliQuality: config.compression.brotliQuality, gzipLevel: config.compression.gzipLevel },
     }),
     ids: new RequestIds(),

@@ -60,8 +60,14 @@ export interface RawResponse {
   readonly raw: Buffer;
 }
 
+/** Options of {@link rawRequest}. */
+export interface RawRequestOptions {
+  /** Shut the client's side down once the request is written (a FIN, as `curl` piped or a load tester may send). */
+  readonly halfClose?: boolean;
+}
+
 /** Writes `request` (bytes, with `Connection: close`) to the port and reads until the server closes. */
-export function rawRequest(base: string, request: Buffer | string): Promise<RawResponse> {
+export function rawRequest(base: string, request: Buffer | string, options: RawRequestOptions = {}): Promise<RawResponse> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
     const socket = connect({ host: url.hostname, port: Number(url.port) });
@@ -81,8 +87,9 @@ export function rawRequest(base: string, request: Buffer | string): Promise<RawR
       }
       resolve({ status: Number(statusLine.split(' ')[1] ?? 0), headers, body: split < 0 ? Buffer.alloc(0) : raw.subarray(split + 4), raw });
     });
-    // No half-close: like a browser, the client keeps its side open until the server closes.
-    socket.write(request);
+    // Without halfClose, like a browser: the client keeps its side open until the server closes.
+    if (options.halfClose === true) socket.end(request);
+    else socket.write(request);
   });
 }
 

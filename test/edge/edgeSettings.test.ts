@@ -14,6 +14,7 @@ import { EDGE_DEFAULTS, resolveEdgeConfig, resolveEdgeSite } from '../../plugins
 import { bunnyField, bunnyLine } from '../../plugins/edge/logs/bunnyLine.js';
 import { decideRange } from '../../plugins/edge/http/rangeRequest.js';
 import { acceptedEncodings } from '../../plugins/edge/http/acceptEncoding.js';
+import { parseHttpDate } from '../../plugins/edge/http/httpDate.js';
 import { CachePolicy, hasContentHash } from '../../plugins/edge/serve/cachePolicy.js';
 import type { EdgeInstance } from '../../plugins/edge/index.js';
 import { bootHost } from '../helpers/bootHost.js';
@@ -118,9 +119,42 @@ describe('settings', () => {
 });
 
 describe('the rules', () => {
-  it('recognises content-hashed asset names, not plain words', () => {
-    for (const name of ['app.3f2a9c1d.js', 'index-BkTj3x9Q.js', 'index-DiwrgTda.css', 'chunk-5FGH7JK2.mjs', 'font.a1b2c3d4e5.woff2']) expect(hasContentHash(name), name).toBe(true);
-    for (const name of ['project-overview.png', 'main.js', 'file-20240101.css', 'deadbeef.js', 'index-BkTj3x9Q.html', 'photo.12345678.jpg']) expect(hasContentHash(name), name).toBe(false);
+  it('recognises the content hashes bundlers write', () => {
+    const hashed: readonly (readonly [string, string])[] = [
+      ['webpack [name].[contenthash:8]', 'main.3f2a9b1c.js'],
+      ['webpack [name].[contenthash] (20)', 'main.7e2b9c4d1a3f5e6b8c0d.js'],
+      ['webpack asset', 'font.a1b2c3d4e5.woff2'],
+      ['Create React App chunk', '787.1a2b3c4d.chunk.js'],
+      ['Create React App media', 'logo.6ce24c58023cc2f8fd88fe9d219db6c6.svg'],
+      ['Parcel', 'index.a1b2c3d4.js'],
+      ['Next.js page chunk', '_app-0123abcd4567ef89.js'],
+      ['Next.js chunk', '2443530c-7d590f93d1ab76bc.js'],
+      ['Next.js CSS', '0123abcd4567ef89.css'],
+      ['Sprockets (Rails)', 'application-2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881.css'],
+      ['Propshaft (Rails)', 'application-8b8a7b4f.css'],
+      ['Vite', 'index-BkTj3x9Q.js'],
+      ['Vite', 'vendor-D1a2B3c4.js'],
+      ['Astro', 'Layout.Dk3s9sd2.css'],
+      ['SvelteKit', 'index.B0aXq7Lm.js'],
+      ['esbuild', 'chunk-5FGH7JK2.mjs'],
+      ['esbuild', 'index-GYWQ5QPL.css'],
+    ];
+    for (const [bundler, name] of hashed) expect(hasContentHash(name), `${bundler}: ${name}`).toBe(true);
+  });
+
+  it('never takes an ordinary name for a hash: a miss costs a revalidation, a false hash a year', () => {
+    const ordinary = [
+      'team-JaneSmith.jpg', 'screenshot-Dashboard.png', 'Inter-SemiBold.woff2', 'Roboto-BoldItalic.ttf', 'banner-summer2024.webp',
+      'hero-image1920.jpg', 'photo-DSC01234.jpg', 'photo-DSC23456.jpg', 'logo-2x.png', 'IMG_20240101.jpg', 'hero-iPhone15Pro.png',
+      'photo-iPhone15.jpg', 'pic-Win10Pro.png', 'user-Avatar01.png', 'hero-Mobile2x.png', 'btn-Save-v12.png', 'logo-cafe2024.png',
+      'product-SKU12345.jpg', 'og-image-1200x630.png', 'icon-192x192.png', 'Roboto-Regular.woff2', 'fa-solid-900.woff2',
+      'jquery-3.7.1.min.js', 'project-overview.png', 'main.js', 'file-20240101.css', 'deadbeef.js', 'photo.12345678.jpg',
+      // A hash, but of a page: pages are never immutable.
+      'index-BkTj3x9Q.html',
+    ];
+    for (const name of ordinary) expect(hasContentHash(name), name).toBe(false);
+    // Hashes that read as words are missed, on purpose: they are served as any unhashed file is.
+    for (const name of ['index-DiwrgTda.css', 'index-CGg_4Bif.js']) expect(hasContentHash(name), name).toBe(false);
   });
 
   it('picks Cache-Control: site rules, plugin rules, hashed names, the stored value, then defaults', () => {
@@ -138,16 +172,44 @@ describe('the rules', () => {
     expect(decideRange('bytes=90-200', 100)).toEqual({ kind: 'partial', start: 90, end: 99 });
     expect(decideRange('bytes=-10', 100)).toEqual({ kind: 'partial', start: 90, end: 99 });
     expect(decideRange('bytes=-500', 100)).toEqual({ kind: 'partial', start: 0, end: 99 });
+    for (const unit of ['Bytes=0-9', 'BYTES=0-9']) expect(decideRange(unit, 100), unit).toEqual({ kind: 'partial', start: 0, end: 9 });
+    // An empty file has no byte to name: any range on it is ignored.
+    for (const range of ['bytes=0-', 'bytes=0-0', 'bytes=-1', 'bytes=5-9', 'bytes=-0']) expect(decideRange(range, 0), range).toEqual({ kind: 'full' });
     for (const ignored of ['bytes=0-1,5-6', 'items=0-9', 'bytes=9-2', 'bytes=-', 'bytes=abc', `bytes=${'9'.repeat(40)}-`]) expect(decideRange(ignored, 100), ignored).toEqual({ kind: 'full' });
     for (const past of ['bytes=100-', 'bytes=500-600', 'bytes=-0']) expect(decideRange(past, 100), past).toEqual({ kind: 'unsatisfiable' });
   });
 
-  it('negotiates brotli and gzip, honouring q=0 and *', () => {
-    expect(acceptedEncodings('gzip, deflate, br')).toEqual({ br: true, gzip: true });
-    expect(acceptedEncodings('br;q=0, gzip;q=0.8')).toEqual({ br: false, gzip: true });
-    expect(acceptedEncodings('*')).toEqual({ br: true, gzip: true });
-    expect(acceptedEncodings('identity')).toEqual({ br: false, gzip: false });
-    expect(acceptedEncodings(undefined)).toEqual({ br: false, gzip: false });
+  it('reads HTTP dates in their three forms, always GMT, and nothing else as a date', () => {
+    const nov6 = Date.UTC(1994, 10, 6, 8, 49, 37);
+    for (const date of ['Sun, 06 Nov 1994 08:49:37 GMT', 'Sunday, 06-Nov-94 08:49:37 GMT', 'Sun Nov  6 08:49:37 1994']) expect(parseHttpDate(date), date).toBe(nov6);
+    expect(parseHttpDate('Sun Nov 16 08:49:37 1994')).toBe(Date.UTC(1994, 10, 16, 8, 49, 37));
+    expect(parseHttpDate('Thu, 29 Feb 2024 23:59:59 GMT')).toBe(Date.UTC(2024, 1, 29, 23, 59, 59));
+    expect(parseHttpDate('Mon, 01 Jan 0050 00:00:00 GMT')).toBe(new Date('0050-01-01T00:00:00Z').getTime());
+    // RFC 850's two-digit year is never more than 50 years ahead.
+    const year = new Date().getUTCFullYear();
+    const ahead = String((year + 10) % 100).padStart(2, '0');
+    const behind = String((year + 60) % 100).padStart(2, '0');
+    expect(new Date(parseHttpDate(`Monday, 01-Jan-${ahead} 00:00:00 GMT`)!).getUTCFullYear()).toBe(year + 10);
+    expect(new Date(parseHttpDate(`Monday, 01-Jan-${behind} 00:00:00 GMT`)!).getUTCFullYear()).toBe(year - 40);
+    const notDates = [
+      '2100', '9999', '2099-01-01', '2099-01-01T00:00:00Z', '0', '', 'now', 'Sun, 06 Nov 1994 08:49:37', 'Sun, 06 Nov 1994 08:49:37 UTC',
+      'Sun, 06 Nov 1994 08:49:37 +0000', 'sun, 06 nov 1994 08:49:37 gmt', 'Sun, 6 Nov 1994 08:49:37 GMT', 'Sun, 06 November 1994 08:49:37 GMT',
+      'Sun, 31 Feb 1994 08:49:37 GMT', 'Sun, 00 Nov 1994 08:49:37 GMT', 'Sun, 06 Nov 1994 24:00:00 GMT', 'Sun, 06 Nov 1994 08:60:00 GMT',
+      ' Sun, 06 Nov 1994 08:49:37 GMT', 'Sun, 06 Nov 1994 08:49:37 GMT, Mon, 07 Nov 1994 08:49:37 GMT', 'Sun, 06-Nov-94 08:49:37 GMT',
+      'Sunday, 06-Nov-1994 08:49:37 GMT', 'Sun Nov 6 08:49:37 1994', 'Sun Nov  6 08:49:37 1994 GMT', 'Nov 6, 1994',
+    ];
+    for (const value of notDates) expect(parseHttpDate(value), value).toBeUndefined();
+  });
+
+  it('negotiates brotli and gzip, honouring q=0, * and the weights between them', () => {
+    expect(acceptedEncodings('gzip, deflate, br')).toEqual({ br: true, gzip: true, preferred: undefined });
+    expect(acceptedEncodings('br;q=0, gzip;q=0.8')).toEqual({ br: false, gzip: true, preferred: undefined });
+    expect(acceptedEncodings('*')).toEqual({ br: true, gzip: true, preferred: undefined });
+    expect(acceptedEncodings('identity')).toEqual({ br: false, gzip: false, preferred: undefined });
+    expect(acceptedEncodings(undefined)).toEqual({ br: false, gzip: false, preferred: undefined });
+    expect(acceptedEncodings('gzip;q=1.0, br;q=0.1')).toEqual({ br: true, gzip: true, preferred: 'gzip' });
+    expect(acceptedEncodings('gzip;q=0.5, br')).toEqual({ br: true, gzip: true, preferred: 'br' });
+    expect(acceptedEncodings('gzip;q=0.5, *;q=0.9')).toEqual({ br: true, gzip: true, preferred: 'br' });
   });
 
   it('writes Bunny lines of exactly twelve fields whatever the client sent', () => {

@@ -1,16 +1,19 @@
 /**
  * Content negotiation on `Accept-Encoding`: which of brotli and gzip the client takes (a `q=0`
- * refuses one), brotli preferred at equal weight since it is smaller. Browsers send a handful of
- * distinct headers, so answers are remembered in a small table.
+ * refuses one), and which it prefers when it weighs them differently (`gzip;q=1.0, br;q=0.1`).
+ * At equal weight the edge chooses (fileResponder.ts). Browsers send a handful of distinct
+ * headers, so answers are remembered in a small table.
  */
 
-/** What the client accepts, in the edge's order of preference. */
+/** What the client accepts. */
 export interface AcceptedEncodings {
   readonly br: boolean;
   readonly gzip: boolean;
+  /** The one of higher weight when both are accepted with different weights; undefined otherwise. */
+  readonly preferred: 'br' | 'gzip' | undefined;
 }
 
-const NONE: AcceptedEncodings = Object.freeze({ br: false, gzip: false });
+const NONE: AcceptedEncodings = Object.freeze({ br: false, gzip: false, preferred: undefined });
 /** Distinct headers remembered; the table starts over when full. */
 const MEMO_ENTRIES = 256;
 /** Longer headers are not worth reading (real ones are under 100 characters). */
@@ -42,7 +45,8 @@ function parse(header: string): AcceptedEncodings {
   }
   if (br < 0) br = star;
   if (gzip < 0) gzip = star;
-  return { br: br > 0, gzip: gzip > 0 };
+  const both = br > 0 && gzip > 0;
+  return { br: br > 0, gzip: gzip > 0, preferred: both && br > gzip ? 'br' : both && gzip > br ? 'gzip' : undefined };
 }
 
 /** The encodings an `Accept-Encoding` header allows. */

@@ -2,7 +2,8 @@
  * The edge's own listener: a plain node:http server, or node:https when a certificate and key are
  * configured. It is separate from the host's control-plane server so that sites are served on
  * every path of their own port, whatever routes plugins mount on the host. Limits are set on the
- * server itself: header size (431 beyond), time to send headers, idle connections.
+ * server itself: header size (431 beyond), time to send headers, idle connections. A client that
+ * half-closes after its request still gets its response.
  */
 import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -58,9 +59,22 @@ export interface BoundEdgeServer {
 
 /** Creates the server and listens. Throws HEARTH_ERR_EDGE_LISTEN when the address cannot be bound. */
 export async function listenEdge(options: EdgeServerOptions, handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<BoundEdgeServer> {
-  const serverOptions = { maxHeaderSize: options.maxHeaderBytes, keepAliveTimeout: options.keepAliveTimeoutMs, headersTimeout: options.headersTimeoutMs, requestTimeout: options.headersTimeoutMs * 2 };
+  // Repeated header lines are joined with ', ' (RFC 9110 §5.3) rather than all but the first dropped:
+  // list headers (If-None-Match, Accept-Encoding) keep every member, and a second Host shows as a
+  // comma the handler refuses (RFC 9112 §3.2). It costs nothing unless a header is repeated.
+  const serverOptions = {
+    maxHeaderSize: options.maxHeaderBytes,
+    keepAliveTimeout: options.keepAliveTimeoutMs,
+    headersTimeout: options.headersTimeoutMs,
+    requestTimeout: options.headersTimeoutMs * 2,
+    joinDuplicateHeaders: true,
+  };
   const server: Server = options.tls ? createHttpsServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key }, handler) : createHttpServer(serverOptions, handler);
   server.timeout = options.idleTimeoutMs;
+  // A client may shut its side down once its request is sent (a FIN). By default node:http then
+  // aborts every request not answered yet — any answer that waits for storage, the live pointer or
+  // compression — and the client gets nothing. Allowed, the response is sent and the socket ends.
+  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   // A request line or header the parser refuses gets a bare 400 (431 for size) and the socket closes.
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     // A response still being written (e.g. the 413 to a request whose body then failed to parse as

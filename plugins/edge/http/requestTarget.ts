@@ -115,3 +115,16 @@ export function encodePathForLocation(path: string): string {
     .map((segment) => encodeURIComponent(segment))
     .join('/')}`;
 }
+
+/** What a query keeps as it is in a Location header: printable ASCII but `#`, which would end it. */
+const PLAIN_QUERY = /^[\x21\x22\x24-\x7e]*$/;
+
+/**
+ * Encodes a query (as sent, without `?`) for a Location header: whole — the target's own limit
+ * bounds it — with `#` and anything outside printable ASCII percent-encoded (as UTF-8). node's
+ * parser refuses other bytes in a target, so `#` is what this meets in practice.
+ */
+export function encodeQueryForLocation(query: string): string {
+  if (PLAIN_QUERY.test(query)) return query;
+  return query.replace(/[^\x21\x22\x24-\x7e]/g, (char) => [...Buffer.from(char, 'utf8')].map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
+}

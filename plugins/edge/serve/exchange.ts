@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { EdgeAccessRecord } from '../logs/accessRecord.js';
 import type { SiteMeters } from '../metrics.js';
 import type { ClientAddressReader } from '../http/clientAddress.js';
+import { PLAIN_BODIES, plainHeaders, type PlainStatus } from './plainAnswers.js';
 import type { IdentityHeaders } from './servedRelease.js';
 
 /** What the edge knows of a site while serving it. */
@@ -107,5 +108,11 @@ export class Exchange {
     const sent = body !== undefined && !this.head && status !== 304 ? body : undefined;
     this.res.end(sent);
     this.done(status, sent?.length ?? 0, cacheStatus);
+  }
+
+  /** Answers with the edge's own text for `status` (plainAnswers.ts), plus `extra` headers. */
+  sendPlain(status: PlainStatus, extra?: Readonly<Record<string, string>>): void {
+    const headers: Record<string, string | number> = { ...this.site.headers, ...plainHeaders(status), ...extra };
+    this.send(status, headers, Buffer.from(PLAIN_BODIES[status]), 'NONE');
   }
 }

@@ -5,13 +5,17 @@
  * release id — its manifest. The git plugin deploys by switching that pointer with one put, so a
  * deploy shows within `revalidateMs`, and a request always holds one whole release.
  * When storage fails, the last known release keeps being served.
+ * A release's Last-Modified is when it became live, not when it was deployed: a rollback makes an
+ * older release live again, and a date that went back would have clients that only send
+ * If-Modified-Since keep the release rolled back from.
  */
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { HearthError } from '../../../core/errors/HearthError.js';
 import type { Storage } from '../../../core/services/storage/storage.js';
 import { readLivePointer, readRelease } from '../../../core/services/releases/releaseReader.js';
-import { siteKeys } from '../../../core/services/releases/releaseLayout.js';
+import { siteKeys, type LivePointer, type ReleaseManifest } from '../../../core/services/releases/releaseLayout.js';
+import { wholeSeconds } from '../http/httpDate.js';
 import { ServedRelease, type PathRules } from './servedRelease.js';
 
 /** Returned by {@link LiveReleases.cached} when the site must be checked first. */
@@ -103,7 +107,7 @@ export class LiveReleases {
         else if (entry.release?.id !== pointer.release) {
           const manifest = await readRelease(storage, site, pointer.release);
           if (manifest === undefined) throw new Error(`${entry.keys.live} points to release ${pointer.release}, which is missing`);
-          entry.release = new ServedRelease(manifest, this.#options.rules(site));
+          entry.release = new ServedRelease(manifest, this.#options.rules(site), liveSinceMs(pointer, manifest, entry.release));
           result = 'switched';
         }
         entry.etag = info.etag;
@@ -126,4 +130,18 @@ export class LiveReleases {
       throw failure;
     }
   }
+}
+
+/**
+ * The Last-Modified of a release that just became live, replacing `previous`: when its pointer was
+ * switched (`switchedAt`; the deploy time for a pointer without one), no later than this edge's
+ * clock, and always in a later second than `previous` had — so it never moves back, even when
+ * another host's clock is behind or two switches fall within one second.
+ */
+function liveSinceMs(pointer: LivePointer, manifest: ReleaseManifest, previous: ServedRelease | undefined): number {
+  const switched = typeof pointer.switchedAt === 'string' ? Date.parse(pointer.switchedAt) : Number.NaN;
+  const deployed = Date.parse(manifest.deployedAt);
+  const since = Math.min(Number.isNaN(switched) ? (Number.isNaN(deployed) ? 0 : deployed) : switched, Date.now());
+  if (previous === undefined || wholeSeconds(since) > wholeSeconds(previous.lastModifiedMs)) return since;
+  return wholeSeconds(previous.lastModifiedMs) + 1000;
 }

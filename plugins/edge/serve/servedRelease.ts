@@ -5,8 +5,7 @@
  * A path is only ever a key of this map, so nothing outside the release can be named.
  */
 import type { ReleaseFile, ReleaseManifest } from '../../../core/services/releases/releaseLayout.js';
-import { etagOf } from '../http/conditionalRequest.js';
-import { encodePathForLocation } from '../http/requestTarget.js';
+import { encodePathForLocation, encodeQueryForLocation } from '../http/requestTarget.js';
 import type { CachePolicy } from './cachePolicy.js';
 import { isCompressible } from './compression.js';
 
@@ -47,17 +46,35 @@ function cacheKeyOf(site: string, file: ReleaseFile): string {
   return `${site}/${file.blob}`;
 }
 
+/** What a response's body is encoded with. */
+export type Encoding = 'identity' | 'br' | 'gzip';
+
+/** One representation of a file: where its bytes come from and the ETag that names them. */
+export interface Representation {
+  readonly encoding: Encoding;
+  /** The stored file whose bytes are sent (the file itself or a deployed sibling); undefined when the file is compressed on the fly. */
+  readonly source: FileAt | undefined;
+  /**
+   * From the bytes sent, strong: `"<blob>"` for the file, `"<sibling's blob>-br"` (`-gz`) for a
+   * deployed sibling, so a corrected sibling gets a new ETag. Weak for compression on the fly,
+   * `W/"<blob>-br"` (`-gz`), as nginx weakens the ETag of what it compresses: the content is the
+   * file's, but the bytes depend on the compression level.
+   */
+  readonly etag: string;
+}
+
 /** A file with everything its responses need. */
 export interface PreparedFile extends FileAt {
-  /** `"<blob>"`. */
-  readonly etag: string;
   readonly contentType: string;
   readonly cacheControl: string;
-  /** Worth compressing on the fly when no sibling exists. */
-  readonly compressible: boolean;
-  /** Deployed `<path>.br` / `<path>.gz`, served to clients that accept them. */
-  readonly br?: FileAt;
-  readonly gzip?: FileAt;
+  /** The file as stored. */
+  readonly identity: Representation;
+  /**
+   * Brotli and gzip: a deployed `<path>.br` / `<path>.gz`, else compression on the fly for a type
+   * worth it between compression.minBytes and maxBytes; absent when neither.
+   */
+  readonly br?: Representation;
+  readonly gzip?: Representation;
   /** True when the response depends on Accept-Encoding. */
   readonly vary: boolean;
   /**
@@ -80,6 +97,8 @@ export interface PathRules {
   readonly policy: CachePolicy;
   /** compression.minBytes: smaller files are not worth compressing. */
   readonly compressMinBytes: number;
+  /** compression.maxBytes: larger files are not compressed on the fly. */
+  readonly compressMaxBytes: number;
   /** The headers every response of the site carries (securityHeaders.ts). */
   readonly siteHeaders: Readonly<Record<string, string>>;
 }
@@ -93,7 +112,11 @@ const FALLBACK_TYPE = 'application/octet-stream';
 export class ServedRelease {
   readonly id: string;
   readonly site: string;
-  /** The deploy time: every file's Last-Modified (ETags are what decide freshness). */
+  /**
+   * Every file's Last-Modified: when the release became live on this edge's reading (see
+   * liveReleases.ts), so it only moves forward as releases replace each other — a rollback
+   * included. ETags are what decide freshness; this is for clients that only send dates.
+   */
   readonly lastModifiedMs: number;
   readonly lastModified: string;
   /** The manifest, for reading file contents. */
@@ -102,13 +125,12 @@ export class ServedRelease {
   readonly #prepared = new Map<string, PreparedFile>();
   readonly #rules: PathRules;
 
-  constructor(manifest: ReleaseManifest, rules: PathRules) {
+  constructor(manifest: ReleaseManifest, rules: PathRules, lastModifiedMs: number) {
     this.manifest = manifest;
     this.id = manifest.id;
     this.site = manifest.site;
-    const deployed = Date.parse(manifest.deployedAt);
-    this.lastModifiedMs = Number.isNaN(deployed) ? 0 : deployed;
-    this.lastModified = new Date(this.lastModifiedMs).toUTCString();
+    this.lastModifiedMs = lastModifiedMs;
+    this.lastModified = new Date(lastModifiedMs).toUTCString();
     this.#files = new Map(Object.entries(manifest.files));
     this.#rules = rules;
   }
@@ -120,24 +142,22 @@ export class ServedRelease {
     const file = this.#files.get(path);
     if (file === undefined) return undefined;
     const contentType = HEADER_VALUE.test(file.contentType) ? file.contentType : FALLBACK_TYPE;
-    const br = this.#sibling(`${path}.br`);
-    const gzip = this.#sibling(`${path}.gz`);
-    const compressible = isCompressible(contentType) && file.size >= this.#rules.compressMinBytes;
-    const etag = etagOf(file.blob, 'identity');
+    const at: FileAt = { path, file, cacheKey: cacheKeyOf(this.site, file) };
+    const identity: Representation = { encoding: 'identity', source: at, etag: `"${file.blob}"` };
+    const compressible = isCompressible(contentType) && file.size >= this.#rules.compressMinBytes && file.size <= this.#rules.compressMaxBytes;
+    const br = this.#encoded(file, `${path}.br`, 'br', compressible);
+    const gzip = this.#encoded(file, `${path}.gz`, 'gzip', compressible);
     const cacheControl = this.#rules.policy.valueFor(path, file.cacheControl, contentType);
-    const vary = compressible || br !== undefined || gzip !== undefined;
+    const vary = br !== undefined || gzip !== undefined;
     const identityHeaders = Object.entries(this.#rules.siteHeaders).flat();
     identityHeaders.push('Content-Type', contentType, 'Cache-Control', cacheControl);
     if (vary) identityHeaders.push('Vary', 'Accept-Encoding');
-    identityHeaders.push('ETag', etag, 'Last-Modified', this.lastModified, 'Accept-Ranges', 'bytes');
+    identityHeaders.push('ETag', identity.etag, 'Last-Modified', this.lastModified, 'Accept-Ranges', 'bytes');
     const made: PreparedFile = {
-      path,
-      file,
-      cacheKey: cacheKeyOf(this.site, file),
-      etag,
+      ...at,
       contentType,
       cacheControl,
-      compressible,
+      identity,
       ...(br ? { br } : {}),
       ...(gzip ? { gzip } : {}),
       vary,
@@ -171,13 +191,16 @@ export class ServedRelease {
     return this.file(this.#rules.notFoundPage);
   }
 
-  #sibling(path: string): FileAt | undefined {
-    const file = this.#files.get(path);
-    return file === undefined ? undefined : { path, file, cacheKey: cacheKeyOf(this.site, file) };
+  /** The `encoding` representation of `file`: its deployed sibling at `path`, else compressed on the fly when `compressible`. */
+  #encoded(file: ReleaseFile, path: string, encoding: 'br' | 'gzip', compressible: boolean): Representation | undefined {
+    const suffix = encoding === 'br' ? '-br' : '-gz';
+    const sibling = this.#files.get(path);
+    if (sibling !== undefined) return { encoding, source: { path, file: sibling, cacheKey: cacheKeyOf(this.site, sibling) }, etag: `"${sibling.blob}${suffix}"` };
+    return compressible ? { encoding, source: undefined, etag: `W/"${file.blob}${suffix}"` } : undefined;
   }
 
   #redirect(path: string, query: string): Resolution {
-    const search = query.length > 0 && query.length <= 1024 && /^[\x21-\x7e]+$/.test(query) ? `?${query}` : '';
+    const search = query.length > 0 ? `?${encodeQueryForLocation(query)}` : '';
     return { kind: 'redirect', location: encodePathForLocation(path) + search };
   }
 }

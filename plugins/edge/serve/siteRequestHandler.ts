@@ -4,7 +4,7 @@
  * request whose release lost a file to garbage collection after a newer deploy is answered again,
  * once, from the new live release — before any header was written, so never a mix.
  * Hostile input is answered without touching storage: unknown hosts get a 404 that names no site,
- * malformed targets 400/404/414, methods other than GET and HEAD 405, requests with a body 413.
+ * more than one Host header 400, malformed targets 400/404/414, methods other than GET and HEAD 405, requests with a body 413.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -17,6 +17,7 @@ import type { SiteMeters } from '../metrics.js';
 import { Exchange, type ExchangeReporting, type SiteRuntime } from './exchange.js';
 import type { FileResponder } from './fileResponder.js';
 import { STALE, type LiveReleases } from './liveReleases.js';
+import { PLAIN_BODIES, plainHeaders, type PlainStatus } from './plainAnswers.js';
 import { MISSING, type ServedRelease } from './servedRelease.js';
 import { SECURITY_HEADERS } from './securityHeaders.js';
 
@@ -39,15 +40,6 @@ const HOST_MEMO_ENTRIES = 4_096;
 /** Longest Host header looked at: a DNS name is at most 253 characters, plus a port. */
 const MAX_HOST_LENGTH = 260;
 
-const PLAIN_BODIES = {
-  400: 'Bad request\n',
-  404: 'Not found\n',
-  405: 'Method not allowed\n',
-  413: 'Request bodies are not accepted\n',
-  414: 'URI too long\n',
-  503: 'Service unavailable\n',
-} as const;
-type PlainStatus = keyof typeof PLAIN_BODIES;
 
 /** Serves sites by Host header. */
 export class SiteRequestHandler {
@@ -72,7 +64,9 @@ export class SiteRequestHandler {
   #handle(req: IncomingMessage, res: ServerResponse): void {
     const host = this.#siteOf(req.headers.host);
     if (host === null) {
-      this.#plainUnknown(res, 404);
+      // Repeated Host lines arrive joined by a comma (edgeServer.ts), which no host name holds: the
+      // request is malformed, whichever line names a site (RFC 9112 §3.2).
+      this.#plainUnknown(res, req.headers.host?.includes(',') === true ? 400 : 404);
       return;
     }
     const parts = this.#parts;
@@ -87,7 +81,7 @@ export class SiteRequestHandler {
     // A target refused as naming nothing is a missing page like any other: the site's 404 page.
     exchange.namesNothing = target !== undefined && !target.ok;
     if (refused !== undefined) {
-      this.#plain(exchange, refused);
+      exchange.sendPlain(refused);
       return;
     }
     const cached = parts.lives.cached(host.site.name);
@@ -119,7 +113,7 @@ export class SiteRequestHandler {
     }
     if (release === undefined) {
       // Nothing deployed yet: the same answer as for any other missing page.
-      this.#plain(exchange, 404);
+      exchange.sendPlain(404);
       return;
     }
     const resolution = exchange.namesNothing ? MISSING : release.resolve(exchange.path, exchange.directory, exchange.query);
@@ -129,7 +123,7 @@ export class SiteRequestHandler {
       exchange.send(308, { ...exchange.site.headers, Location: resolution.location, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache' }, Buffer.from(`Moved to ${resolution.location}\n`), 'NONE');
     } else {
       const page = release.notFoundPage();
-      if (page === undefined) this.#plain(exchange, 404);
+      if (page === undefined) exchange.sendPlain(404);
       else pending = this.#parts.files.respond(exchange, release, page, 404);
     }
     pending?.catch((error: unknown) => this.#retryOrFail(exchange, release, error));
@@ -162,31 +156,19 @@ export class SiteRequestHandler {
         exchange.res.destroy();
         exchange.done(exchange.res.statusCode, 0, 'NONE');
       } else if (exchange.res.destroyed) exchange.done(499, 0, 'NONE');
-      else this.#plain(exchange, 503);
+      else exchange.sendPlain(503);
     } catch {
       exchange.res.destroy();
     }
     this.#parts.logger.error({ site: exchange.site.name, path: exchange.path, err: error }, 'edge: a request failed');
   }
 
-  #plain(exchange: Exchange, status: PlainStatus): void {
-    const headers: Record<string, string | number> = { ...exchange.site.headers, ...plainHeaders(status) };
-    exchange.send(status, headers, Buffer.from(PLAIN_BODIES[status]), 'NONE');
-  }
-
   /** Unknown hosts: counted, never logged to a site, and told nothing about which sites exist. */
-  #plainUnknown(res: ServerResponse, status: 404): void {
+  #plainUnknown(res: ServerResponse, status: 400 | 404): void {
     const started = performance.now();
     const body = PLAIN_BODIES[status];
     res.writeHead(status, { ...SECURITY_HEADERS, ...plainHeaders(status), 'Content-Length': body.length });
     res.end(res.req.method === 'HEAD' ? undefined : body);
     this.#parts.unknownSite.request(status, res.req.method === 'HEAD' ? 0 : body.length, (performance.now() - started) / 1000);
   }
-}
-
-function plainHeaders(status: PlainStatus): Record<string, string> {
-  const headers: Record<string, string> = { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' };
-  if (status === 405) headers.Allow = 'GET, HEAD';
-  if (status === 413 || status === 400 || status === 414) headers.Connection = 'close';
-  return headers;
 }
