@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AnalyticsStore } from '../../core/services/analytics/analyticsStore.js';
 import type { PluginInstance } from '../../core/plugin/definition.js';
@@ -76,6 +76,10 @@ describe('the embedded analytics database in backups', () => {
     const restore = await runCli(['restore', 'services', '-f', join(dir, 'hosts.yaml')], { env });
     expect(restore.stderr).toBe('');
     expect(restore.code).toBe(0);
+    // The restored database is counted in what the restore reports for intake.
+    const [, count, size, unit] = /plugin intake: (\d+) files, ([\d.]+) (B|KiB|MiB)/.exec(restore.stdout)!;
+    expect(Number(count)).toBeGreaterThanOrEqual(1);
+    expect(Number(size) * 1024 ** ['B', 'KiB', 'MiB'].indexOf(unit!)).toBeGreaterThanOrEqual((await stat(database)).size * 0.9);
     const again = await boot();
     const restored = await again.store.count();
     expect(restored).toBeGreaterThanOrEqual(300);
