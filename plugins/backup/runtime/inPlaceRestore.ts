@@ -89,7 +89,7 @@ async function preparePlugin(source: SnapshotSource, context: PrepareContext): P
         await swapPluginState(staging, live, paths, aside);
         if (dumpDir && load) {
           try {
-            await load.call(state, dumpDir, { dataDir: live, config: entry!.config, host });
+            await load.call(state, dumpDir, { dataDir: live, config: entry!.config, host, logger: environment.logger.child({ plugin: source.name }), previousDir: aside });
           } catch (error) {
             const kept = (await pathExists(aside)) ? `the previous ones are in ${aside}` : 'there were none before';
             throw new HearthError('HEARTH_ERR_BACKUP_DUMP_FAILED', `plugin '${source.name}' failed to load its restored dump: ${describeError(error)}; its files were restored, ${kept}`, { cause: error });
