@@ -96,10 +96,18 @@ export async function runningHost(host: HostConfig, backupDataDir: string): Prom
   return undefined;
 }
 
+/**
+ * The systemd unit that runs a host, as docs/operations.md sets them up: `hearth@HOST` for
+ * production, `hearth-STAGE@HOST` for another stage.
+ */
+export function unitName(hostName: string, stage: string): string {
+  return stage === 'production' ? `hearth@${hostName}` : `hearth-${stage}@${hostName}`;
+}
+
 /** Throws HEARTH_ERR_BACKUP_HOST_RUNNING when the host seems to run on this machine. */
-export async function assertHostStopped(host: HostConfig, backupDataDir: string): Promise<void> {
+export async function assertHostStopped(host: HostConfig, backupDataDir: string, stage = 'production'): Promise<void> {
   const running = await runningHost(host, backupDataDir);
   if (running) {
-    throw new HearthError('HEARTH_ERR_BACKUP_HOST_RUNNING', `host '${host.name}' is running (${running.sign}); stop it first (e.g. \`systemctl stop hearth@${host.name}\`), then restore — or restore with --to DIR to inspect the files without touching it`);
+    throw new HearthError('HEARTH_ERR_BACKUP_HOST_RUNNING', `host '${host.name}' is running (${running.sign}); stop it first (e.g. \`sudo systemctl stop ${unitName(host.name, stage)}\`), then restore — or restore with --to DIR to inspect the files without touching it`);
   }
 }

@@ -75,7 +75,7 @@ async function restoreElsewhere(to: string, sources: readonly SnapshotSource[], 
 
 /** Restores a snapshot as the request says; `file` is the resolved host file of the current stage. */
 export async function restoreSnapshot(repo: Repository, environment: BackupEnvironment, file: HearthConfig, request: RestoreRequest, onProgress?: (source: string, progress: RestoreProgress) => void): Promise<RestoreOutcome> {
-  if (request.to === undefined) await assertHostStopped(environment.host, environment.dataDir);
+  if (request.to === undefined) await assertHostStopped(environment.host, environment.dataDir, environment.stage);
   const lock = await acquireLock(repo, { ...environment.config.lock, exclusive: false, operation: 'restore', host: environment.hostName }, environment.logger);
   try {
     const { index } = await repo.loadIndex();
