@@ -14,14 +14,45 @@
  * - Dynamic imports stay dynamic (their own chunks), so drivers loaded on first use stay lazy.
  *   Native modules stay in node_modules.
  */
-import { build } from 'esbuild';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { precompileSchemas } from './precompileSchemas.mjs';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const outdir = join(root, 'dist');
+/** Written last, once the whole build succeeded: dist/ without it is not a build to run. */
+const BUILT_MARKER = join(outdir, '.built');
+const PRODUCTION_INSTALL = 'npm ci && npm prune --omit=dev';
+
+/**
+ * Without esbuild (a dev dependency), as in `npm ci --omit=dev`, whose `prepare` runs this script:
+ * a finished build of the current sources is kept (exit 0); anything else is an error that says
+ * how to install, since a host cannot run without dist/ (exit 1).
+ */
+function keepExistingBuild() {
+  const missing = `build: esbuild is not installed (it is a dev dependency, which 'npm ci --omit=dev' leaves out)`;
+  if (!existsSync(BUILT_MARKER)) {
+    console.error(`${missing}, and dist/ holds no finished build, so bin/hearth.js cannot run.\nInstall with the dev dependencies, which builds dist/, then remove them: ${PRODUCTION_INSTALL}`);
+    return 1;
+  }
+  const builtAt = statSync(BUILT_MARKER).mtimeMs;
+  const newer = [...sourceFiles('core'), ...sourceFiles('plugins')].filter((file) => statSync(join(root, file)).mtimeMs > builtAt);
+  if (newer.length > 0) {
+    console.error(`${missing}, and dist/ was built before ${newer.length} source file(s) changed (${newer.slice(0, 3).join(', ')}${newer.length > 3 ? ', ...' : ''}).\nRebuild with the dev dependencies, then remove them: ${PRODUCTION_INSTALL}`);
+    return 1;
+  }
+  console.log(`build: esbuild is not installed; keeping dist/, built ${new Date(builtAt).toISOString()} from these sources`);
+  return 0;
+}
+
+let build;
+try {
+  ({ build } = await import('esbuild'));
+} catch (error) {
+  if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+  process.exit(keepExistingBuild());
+}
 
 /**
  * Packages left to Node:
@@ -94,3 +125,5 @@ if (nameless.length > 0) {
   console.error(`build: a package loaded with import() lost its exports in the bundle; add it to EXTERNAL in scripts/build.mjs:\n  ${nameless.join('\n  ')}`);
   process.exit(1);
 }
+
+writeFileSync(BUILT_MARKER, `${new Date().toISOString()}\n`);

@@ -5,6 +5,8 @@
  * restore drill and the repository format.
  */
 import { definePlugin, type PluginInstance } from '../../core/plugin/definition.js';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import type { ScheduledJob } from '../../core/services/scheduler.js';
 import { isValidCron } from '../../core/services/scheduler.js';
 import { HearthError, describeError } from '../../core/errors/HearthError.js';
@@ -14,7 +16,8 @@ import { latestSnapshot } from './repository/snapshotQuery.js';
 import { BackupMetrics } from './runtime/backupMetrics.js';
 import { openRepository, passphraseOf, scheduledRun, type BackupEnvironment, type ScheduledOutcome } from './runtime/backupJob.js';
 import { backupCommands } from './runtime/commands.js';
-import { markHostRunning } from './runtime/hostGuard.js';
+import { localUrl, markHostRunning } from './runtime/hostGuard.js';
+import { registerRunRoute } from './runtime/runRoute.js';
 
 export { backupAlertRules, backupAlertRulesYaml } from './runtime/alertRules.js';
 export { backupConfigSchema, BACKUP_DEFAULTS, type BackupConfig } from './config.js';
@@ -34,7 +37,7 @@ export const backupPlugin = definePlugin({
   id: 'backup',
   description: 'encrypted, deduplicated snapshots of every plugin state to a directory or S3; retention, check, restore',
   configSchema: backupConfigSchema,
-  needs: ['scheduler', 'metrics', 'clock'],
+  needs: ['scheduler', 'metrics', 'clock', 'tokens'],
   errors: backupErrors,
   commands: [backupCommands],
   setup(ctx): BackupInstance {
@@ -54,6 +57,7 @@ export const backupPlugin = definePlugin({
     let running: Promise<ScheduledOutcome> | undefined;
     let baseline: Promise<void> | undefined;
     let succeeded = false;
+    let server: Server | undefined;
 
     async function runOnce(): Promise<ScheduledOutcome> {
       const started = performance.now();
@@ -91,8 +95,15 @@ export const backupPlugin = definePlugin({
         running ??= runOnce().finally(() => (running = undefined));
         return running;
       },
+      routes(app) {
+        server = app.server;
+        registerRunRoute(app, ctx.services.tokens, () => instance.runNow());
+      },
       async start() {
-        removeMarker = await markHostRunning(ctx.dataDir);
+        // The server listens by now: the marker tells `hearth backup run` where to ask (the port may be picked at start).
+        const address = server?.address();
+        const port = typeof address === 'object' && address !== null ? (address as AddressInfo).port : ctx.host.port;
+        removeMarker = await markHostRunning(ctx.dataDir, port > 0 ? localUrl(ctx.host, port) : undefined);
         // Until a snapshot says otherwise, count from the start: a new host gets the full 26 h.
         metrics.lastSuccess.set(clock.now().getTime() / 1000);
         baseline = readBaseline();

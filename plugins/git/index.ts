@@ -13,6 +13,8 @@ import { SiteLocks } from './repo/siteLock.js';
 import { registerGitRoutes } from './routes/gitRoutes.js';
 import { deploysCommand, rollbackCommand } from './cli/gitCommands.js';
 import { rollbackSite, type RollbackResult } from './cli/rollback.js';
+import { dumpReleases } from './state/releaseDump.js';
+import { loadReleases } from './state/releaseLoad.js';
 
 /** What the git plugin's setup returns; `host.instance('git')` gives it to tests. */
 export interface GitPluginInstance extends PluginInstance {
@@ -32,7 +34,8 @@ export const gitPlugin = definePlugin({
   siteSchema: gitSiteSchema,
   needs: ['storage', 'tokens', 'metrics', 'clock'],
   wants: ['servedReleases'],
-  state: { paths: [REPOS_DIR] },
+  // The repositories as files; the releases in storage through the hooks (state/releaseArchive.ts).
+  state: { paths: [REPOS_DIR], dump: dumpReleases, load: loadReleases },
   errors: gitErrors,
   commands: [deploysCommand, rollbackCommand],
   setup(ctx): GitPluginInstance {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { hashToken } from '../../core/services/tokens.js';
 import type { AnalyticsStore } from '../../core/services/analytics/analyticsStore.js';
 import type { PluginInstance } from '../../core/plugin/definition.js';
 import type { BackupInstance } from '../../plugins/backup/index.js';
@@ -12,6 +13,8 @@ import { removeTempDirs, tempDir } from './backupFixture.js';
 
 const PASSPHRASE = 'the operator keeps this one';
 const env = { HEARTH_BACKUP_PASSPHRASE: PASSPHRASE };
+const ADMIN_TOKEN = 'hth_analytics-backup-admin';
+const SITE_TOKEN = 'hth_analytics-backup-one-site';
 
 const hostFile = `
 defaults: { dataDir: ./data }
@@ -26,6 +29,9 @@ hosts:
         target: { dir: ./backups }
 sites:
   example.com: {}
+tokens:
+  ops: { hash: "${hashToken(ADMIN_TOKEN)}", sites: ["*"], scopes: [admin] }
+  site: { hash: "${hashToken(SITE_TOKEN)}", sites: [example.com], scopes: [admin] }
 `;
 
 let dir: string;
@@ -62,11 +68,22 @@ describe('the embedded analytics database in backups', () => {
     const intakeSource = outcome.snapshot.snapshot.sources.find((source) => source.name === 'intake');
     expect(intakeSource?.dump, 'the snapshot holds the dump of the analytics database').toBeDefined();
 
-    // From another process the file is held by the host: the command says so instead of copying a torn file.
-    const busy = await runCli(['backup', 'run', 'services', '-f', join(dir, 'hosts.yaml')], { env });
-    expect(busy.code).toBe(1);
-    expect(busy.stderr).toContain("plugin 'intake' failed to dump its state");
-    expect(busy.stderr).toContain("the host's own scheduled backups include it");
+    // Another process cannot copy the file the host holds, so the command asks the running host,
+    // with a token that may (the answer says which one it needs).
+    const refused = await runCli(['backup', 'run', 'services', '-f', join(dir, 'hosts.yaml')], { env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("needs a token with sites ['*'] and the 'admin' scope");
+    expect(refused.stderr).toContain('HEARTH_ERR_HTTP_UNAUTHORIZED');
+    const forbidden = await runCli(['backup', 'run', 'services', '-f', join(dir, 'hosts.yaml')], { env: { ...env, HEARTH_TOKEN: SITE_TOKEN } });
+    expect(forbidden.code).toBe(1);
+    expect(forbidden.stderr).toContain('HEARTH_ERR_HTTP_FORBIDDEN');
+    const asked = await runCli(['backup', 'run', 'services', '-f', join(dir, 'hosts.yaml')], { env: { ...env, HEARTH_TOKEN: ADMIN_TOKEN } });
+    expect(asked.stderr).toBe('');
+    expect(asked.stdout).toMatch(/^snapshot [0-9a-f]{8} of services \(production\): .* \(taken by the running host\)$/m);
+    const listed = await runCli(['backup', 'list', 'services', '-f', join(dir, 'hosts.yaml'), '--json'], { env });
+    const snapshots = listed.stdout.trim().split('\n').map((line) => JSON.parse(line) as { sources: { name: string; dump?: string }[] });
+    expect(snapshots).toHaveLength(2);
+    expect(snapshots[0]!.sources.find((source) => source.name === 'intake')?.dump).toBeDefined();
     await host.stop();
 
     // The database is lost; the latest snapshot brings back every row it held.
@@ -76,6 +93,10 @@ describe('the embedded analytics database in backups', () => {
     const restore = await runCli(['restore', 'services', '-f', join(dir, 'hosts.yaml')], { env });
     expect(restore.stderr).toBe('');
     expect(restore.code).toBe(0);
+    // The restored database is counted in what the restore reports for intake.
+    const [, count, size, unit] = /plugin intake: (\d+) files, ([\d.]+) (B|KiB|MiB)/.exec(restore.stdout)!;
+    expect(Number(count)).toBeGreaterThanOrEqual(1);
+    expect(Number(size) * 1024 ** ['B', 'KiB', 'MiB'].indexOf(unit!)).toBeGreaterThanOrEqual((await stat(database)).size * 0.9);
     const again = await boot();
     const restored = await again.store.count();
     expect(restored).toBeGreaterThanOrEqual(300);

@@ -196,6 +196,14 @@ describe('the backup plugin in a host', () => {
     expect(stagingDir).not.toBe(dir);
     expect(await describeTree(join(stagingDir, 'notes'))).toEqual(await describeTree(join(dir, 'notes')));
     expect(await readFile(join(stagingDir, 'db.json'), 'utf8')).toBe(JSON.stringify({ visits: 42 }));
+    // Staging had no state: nothing was kept aside, and the counts are of everything restored (two notes and the dump).
+    expect(outcome.restored[0]).toMatchObject({ files: 3 });
+    expect(outcome.restored[0]!.previous).toBeUndefined();
+    expect(await readdir(staging.hosts.services!.dataDir)).toEqual(['notebook']);
+
+    const again = await restoreOffline(staging, 'services', { snapshot: 'latest', fromStage: 'production' });
+    expect(await readFile(join(again.restored[0]!.previous!, 'notes/shopping.md'), 'utf8')).toBe('- bread\n- tea\n');
+    expect((await readdir(staging.hosts.services!.dataDir)).sort()).toEqual(['.pre-restore', 'notebook']);
   });
 
   it('restores into an empty directory with --to, and refuses a directory that is not empty', async () => {

@@ -29,6 +29,9 @@ describe('hearth restore in place', () => {
     const dataDir = await tempDir();
     const remove = await markHostRunning(dataDir);
     await expect(assertHostStopped(hostOn(0), dataDir)).rejects.toThrow(`its process ${process.pid} has been running since`);
+    // The message names the unit docs/operations.md defines for the host and its stage.
+    await expect(assertHostStopped(hostOn(0), dataDir, 'production')).rejects.toThrow('`sudo systemctl stop hearth@services`');
+    await expect(assertHostStopped(hostOn(0), dataDir, 'staging')).rejects.toThrow('`sudo systemctl stop hearth-staging@services`');
     await remove();
     await expect(assertHostStopped(hostOn(0), dataDir)).resolves.toBeUndefined();
   });

@@ -54,6 +54,20 @@ export interface GitHost {
   bundleIds(site: string): Promise<string[]>;
 }
 
+/** The live release's files of a site in `storage` (path -> content), or undefined before the first deploy. */
+export async function liveFilesOf(storage: Storage, site: string): Promise<Record<string, string> | undefined> {
+  const release = await readLiveRelease(storage, site);
+  if (!release) return undefined;
+  const files: Record<string, string> = {};
+  for (const path of Object.keys(release.files)) {
+    const opened = await openFile(storage, release, path);
+    const parts: Buffer[] = [];
+    for await (const chunk of opened!.body) parts.push(chunk as Buffer);
+    files[path] = Buffer.concat(parts).toString('utf8');
+  }
+  return files;
+}
+
 /** Boots `yaml` (which must run the git plugin) and wraps it. */
 export async function bootGitHost(yaml: string, options: BootOptions = {}): Promise<GitHost> {
   const booted = await bootHost(yaml, options);
@@ -68,18 +82,7 @@ export async function bootGitHost(yaml: string, options: BootOptions = {}): Prom
       const base = booted.url.replace('http://', token === null ? 'http://' : `http://git:${token}@`);
       return `${base}/git/${site}.git`;
     },
-    async liveFiles(site) {
-      const release = await readLiveRelease(storage, site);
-      if (!release) return undefined;
-      const files: Record<string, string> = {};
-      for (const path of Object.keys(release.files)) {
-        const opened = await openFile(storage, release, path);
-        const parts: Buffer[] = [];
-        for await (const chunk of opened!.body) parts.push(chunk as Buffer);
-        files[path] = Buffer.concat(parts).toString('utf8');
-      }
-      return files;
-    },
+    liveFiles: (site) => liveFilesOf(storage, site),
     releaseIds: (site) => listReleaseIds(storage, site),
     async bundleIds(site) {
       const prefix = siteKeys(site).bundles;

@@ -70,7 +70,7 @@ export async function openRepository(environment: BackupEnvironment, options: { 
 
 /** The sources of the environment's host. */
 export function sourcesOf(environment: BackupEnvironment): BackupSource[] {
-  return hostSources(environment.host, environment.config);
+  return hostSources(environment.host, environment.config, environment.logger);
 }
 
 /** How runs pack: the config's pack size with the concurrency settings above. */

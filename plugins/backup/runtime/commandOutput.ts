@@ -27,6 +27,12 @@ export function formatSnapshotLine({ id, snapshot }: StoredSnapshot): string {
   return `${id.slice(0, 8)}  ${snapshot.time.replace(/\.\d+Z$/, 'Z')}  ${snapshot.host}@${snapshot.stage}  ${snapshot.summary.files} files  ${formatBytes(snapshot.summary.bytes)}  ${plugins}`;
 }
 
+/** What `hearth backup run` prints for the snapshot it made. */
+export function formatRunLine({ id, snapshot }: StoredSnapshot): string {
+  const s = snapshot.summary;
+  return `snapshot ${id.slice(0, 8)} of ${snapshot.host} (${snapshot.stage}): ${s.files} files, ${formatBytes(s.bytes)}; added ${formatBytes(s.addedBytes)} in ${s.addedPacks} packs; ${(s.durationMs / 1000).toFixed(1)} s`;
+}
+
 /** A progress line for restores, drawn only when `stream` is a terminal. */
 export function progressPrinter(stream: NodeJS.WritableStream): { update(source: string, progress: RestoreProgress): void; done(): void } {
   const tty = (stream as { isTTY?: boolean }).isTTY === true;

@@ -15,7 +15,9 @@ import type { Repository } from '../repository/repository.js';
 import { snapshotsOf } from '../repository/snapshotQuery.js';
 import { newestFirst } from '../format/snapshot.js';
 import { backupHost, forgetHost, openRepository, passphraseOf, pruneHost, type BackupEnvironment } from './backupJob.js';
-import { formatBytes, formatSnapshotLine, progressPrinter } from './commandOutput.js';
+import { formatBytes, formatRunLine, formatSnapshotLine, progressPrinter } from './commandOutput.js';
+import { runningHost, type RunningHost } from './hostGuard.js';
+import { runOnHost } from './hostClient.js';
 import { restoreSnapshot } from './restoreSnapshot.js';
 
 /** The variable `hearth backup passphrase` reads the new passphrase from. */
@@ -61,11 +63,21 @@ function registerGroup(group: Command, context: CommandContext): void {
     .command('run <host>')
     .description("back up the host's state now")
     .action(async (hostName: string) => {
-      await withRepository(context, hostName, true, async (repo, environment) => {
-        const { id, snapshot } = await backupHost(repo, environment);
-        const s = snapshot.summary;
-        out(`snapshot ${id.slice(0, 8)} of ${snapshot.host} (${snapshot.stage}): ${s.files} files, ${formatBytes(s.bytes)}; added ${formatBytes(s.addedBytes)} in ${s.addedPacks} packs; ${(s.durationMs / 1000).toFixed(1)} s`);
-      });
+      const offline = await context.openOffline(hostName);
+      let running: RunningHost | undefined;
+      try {
+        running = await runningHost(offline.host, offline.dataDirOf('backup'));
+      } finally {
+        await offline.close();
+      }
+      if (running) {
+        // The running host holds its state (an open DuckDB file): it takes the snapshot itself.
+        const answer = await runOnHost(hostName, running);
+        out(`${formatRunLine(answer)} (taken by the running host)`);
+        if (answer.maintenanceError) out(`warning: forget/prune after the backup failed: ${answer.maintenanceError}`);
+        return;
+      }
+      await withRepository(context, hostName, true, async (repo, environment) => out(formatRunLine(await backupHost(repo, environment))));
     });
   group
     .command('list <host>')

@@ -6,8 +6,9 @@
  * fails while reading or writing leaves the whole host as it was.
  */
 import { rm } from 'node:fs/promises';
+import { pathExists } from '../../../core/services/pathExists.js';
 import { basename, join } from 'node:path';
-import type { HearthConfig, PluginEntry } from '../../../core/config/types.js';
+import type { HearthConfig, HostConfig, PluginEntry } from '../../../core/config/types.js';
 import { HearthError, describeError } from '../../../core/errors/HearthError.js';
 import type { SnapshotSource, StoredSnapshot } from '../format/snapshot.js';
 import type { RestoreProgress } from '../repository/restoreTree.js';
@@ -26,15 +27,14 @@ export interface RestoredSource {
   readonly location: string;
   readonly files: number;
   readonly bytes: number;
-  /** Set when the live state was moved aside (in-place restores). */
+  /** Where the replaced state was kept, when there was any (in-place restores). */
   readonly previous?: string;
 }
 
 /** A source restored into scratch space, ready to be moved into place. */
 export interface PreparedSource {
-  readonly restored: RestoredSource;
-  /** Moves it into place; then loads its dump, if any. */
-  commit(): Promise<void>;
+  /** Moves it into place, then loads its dump, if any; returns what was restored. */
+  commit(): Promise<RestoredSource>;
   /** Removes the scratch copy (after a failure, or once committed). */
   discard(): Promise<void>;
 }
@@ -49,6 +49,11 @@ export interface PrepareContext {
   readonly onProgress?: (source: string, progress: RestoreProgress) => void;
 }
 
+/** Where plugins' state is restored before it is moved into place: `<host dataDir>/.restore`. */
+export function pluginScratchRoot(host: HostConfig): string {
+  return join(host.dataDir, '.restore');
+}
+
 /** A plugin's definition from this host, else from any host of the file (another host's state may land here). */
 function pluginEntry(file: HearthConfig, hostName: string, id: string): PluginEntry | undefined {
   const own = file.hosts[hostName]?.plugins.find((p) => p.id === id);
@@ -61,7 +66,7 @@ async function preparePlugin(source: SnapshotSource, context: PrepareContext): P
   const entry = pluginEntry(file, environment.hostName, source.name);
   const state = entry?.definition.state;
   const paths = state ? normalizeStatePaths(source.name, state.paths ?? ['.']) : ['.'];
-  const scratchRoot = join(host.dataDir, '.restore');
+  const scratchRoot = pluginScratchRoot(host);
   const staging = await scratchDir(scratchRoot, source.name);
   const dumpDir = source.dump ? await scratchDir(scratchRoot, `${source.name}-dump`) : undefined;
   const live = join(host.dataDir, source.name);
@@ -71,22 +76,27 @@ async function preparePlugin(source: SnapshotSource, context: PrepareContext): P
     if (dumpDir) await rm(dumpDir, { recursive: true, force: true });
   };
   try {
-    const counts = await restore(source.tree, staging, source.name);
-    if (source.dump && dumpDir) await restore(source.dump, dumpDir, source.name);
+    const files = await restore(source.tree, staging, source.name);
+    // A dump counts with the files: what a restore reports is everything it brought back.
+    const dump = source.dump && dumpDir ? await restore(source.dump, dumpDir, source.name) : { files: 0, bytes: 0 };
+    const counts = { files: files.files + dump.files, bytes: files.bytes + dump.bytes };
     const load = state?.load as StateHook | undefined;
     if (dumpDir && !load) {
       throw new HearthError('HEARTH_ERR_BACKUP_DUMP_FAILED', `the snapshot holds a dump of plugin '${source.name}', but no plugin '${source.name}' in the host file has a load hook for it; add the plugin to the host file, or restore with --to DIR and load dumps/${source.name} by hand`);
     }
     return {
-      restored: { kind: 'plugin', name: source.name, location: live, previous: aside, ...counts },
       async commit() {
         await swapPluginState(staging, live, paths, aside);
-        if (!dumpDir || !load) return;
-        try {
-          await load.call(state, dumpDir, { dataDir: live, config: entry!.config, host });
-        } catch (error) {
-          throw new HearthError('HEARTH_ERR_BACKUP_DUMP_FAILED', `plugin '${source.name}' failed to load its restored dump: ${describeError(error)}; its files were restored, the previous ones are in ${aside}`, { cause: error });
+        if (dumpDir && load) {
+          try {
+            await load.call(state, dumpDir, { dataDir: live, config: entry!.config, host, logger: environment.logger.child({ plugin: source.name }), previousDir: aside });
+          } catch (error) {
+            const kept = (await pathExists(aside)) ? `the previous ones are in ${aside}` : 'there were none before';
+            throw new HearthError('HEARTH_ERR_BACKUP_DUMP_FAILED', `plugin '${source.name}' failed to load its restored dump: ${describeError(error)}; its files were restored, ${kept}`, { cause: error });
+          }
         }
+        // The state moved aside, and what a load hook kept there; nothing when the plugin had no state yet.
+        return { kind: 'plugin', name: source.name, location: live, ...counts, ...((await pathExists(aside)) ? { previous: aside } : {}) };
       },
       discard,
     };
@@ -115,9 +125,12 @@ async function preparePath(source: SnapshotSource, context: PrepareContext, skip
     const counts = await restore(source.tree, staging, source.name);
     // A file's tree holds it under the name it had when it was backed up.
     const fileName = source.pathType === 'file' ? basename(source.path ?? configured.path) : undefined;
+    const previous = `${configured.path}.pre-restore-${stamp}`;
     return {
-      restored: { kind: 'path', name: source.name, location: configured.path, previous: `${configured.path}.pre-restore-${stamp}`, ...counts },
-      commit: () => swapPath(staging, configured.path, fileName, stamp),
+      async commit() {
+        await swapPath(staging, configured.path, fileName, stamp);
+        return { kind: 'path', name: source.name, location: configured.path, ...counts, ...((await pathExists(previous)) ? { previous } : {}) };
+      },
       discard,
     };
   } catch (error) {
@@ -130,7 +143,8 @@ async function prepareCommand(source: SnapshotSource, context: PrepareContext): 
   // Command output is not live state: it is written where the operator can load it by hand.
   const dir = join(context.environment.dataDir, 'restored', `${context.snapshot.id.slice(0, 8)}-${context.stamp}`);
   const counts = await context.restore(source.tree, dir, source.name);
-  return { restored: { kind: 'command', name: source.name, location: join(dir, source.name), ...counts }, commit: async () => undefined, discard: async () => undefined };
+  const restored: RestoredSource = { kind: 'command', name: source.name, location: join(dir, source.name), ...counts };
+  return { commit: async () => restored, discard: async () => undefined };
 }
 
 /** Restores one source into scratch space; undefined (with a note in `skipped`) when it has no place here. */

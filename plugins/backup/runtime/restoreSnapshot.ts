@@ -6,7 +6,7 @@
  * everything lands under DIR (`plugins/<id>`, `dumps/<id>`, `paths/<name>`, `commands/<name>`),
  * which appears only once complete.
  */
-import { rm } from 'node:fs/promises';
+import { rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HearthConfig } from '../../../core/config/types.js';
 import { HearthError, joinErrors } from '../../../core/errors/HearthError.js';
@@ -17,7 +17,7 @@ import { restoreTree, type RestoreProgress } from '../repository/restoreTree.js'
 import { findSnapshot } from '../repository/snapshotQuery.js';
 import type { BackupEnvironment } from './backupJob.js';
 import { assertHostStopped } from './hostGuard.js';
-import { prepareInPlace, type PreparedSource, type RestoredSource, type TreeRestorer } from './inPlaceRestore.js';
+import { pluginScratchRoot, prepareInPlace, type PrepareContext, type PreparedSource, type RestoredSource, type TreeRestorer } from './inPlaceRestore.js';
 import { fileStamp, prepareDestination } from './restorePlacement.js';
 
 export type { RestoredSource } from './inPlaceRestore.js';
@@ -61,9 +61,9 @@ async function restoreElsewhere(to: string, sources: readonly SnapshotSource[], 
     for (const source of sources) {
       // Command outputs are files named after the command, side by side.
       const dir = source.kind === 'command' ? join(destination.scratch, 'commands') : join(destination.scratch, `${source.kind}s`, source.name);
-      const counts = await restore(source.tree, dir, source.name);
-      if (source.dump) await restore(source.dump, join(destination.scratch, 'dumps', source.name), source.name);
-      restored.push({ kind: source.kind, name: source.name, location: join(to, `${source.kind}s`, source.name), ...counts });
+      const files = await restore(source.tree, dir, source.name);
+      const dump = source.dump ? await restore(source.dump, join(destination.scratch, 'dumps', source.name), source.name) : { files: 0, bytes: 0 };
+      restored.push({ kind: source.kind, name: source.name, location: join(to, `${source.kind}s`, source.name), files: files.files + dump.files, bytes: files.bytes + dump.bytes });
     }
     await destination.finish();
     return restored;
@@ -75,7 +75,7 @@ async function restoreElsewhere(to: string, sources: readonly SnapshotSource[], 
 
 /** Restores a snapshot as the request says; `file` is the resolved host file of the current stage. */
 export async function restoreSnapshot(repo: Repository, environment: BackupEnvironment, file: HearthConfig, request: RestoreRequest, onProgress?: (source: string, progress: RestoreProgress) => void): Promise<RestoreOutcome> {
-  if (request.to === undefined) await assertHostStopped(environment.host, environment.dataDir);
+  if (request.to === undefined) await assertHostStopped(environment.host, environment.dataDir, environment.stage);
   const lock = await acquireLock(repo, { ...environment.config.lock, exclusive: false, operation: 'restore', host: environment.hostName }, environment.logger);
   try {
     const { index } = await repo.loadIndex();
@@ -84,33 +84,43 @@ export async function restoreSnapshot(repo: Repository, environment: BackupEnvir
     const restore: TreeRestorer = async (tree, dir, source) => restoreTree(repo, index, await repo.loadTree(index, tree), dir, (p) => onProgress?.(source, p));
     if (request.to !== undefined) return { snapshot, restored: await restoreElsewhere(request.to, sources, restore), skipped: [] };
 
-    const skipped: string[] = [];
-    const context = { environment, file, snapshot, stamp: fileStamp(environment.clock.now()), restore, ...(onProgress ? { onProgress } : {}) };
-    const prepared: PreparedSource[] = [];
     try {
-      for (const source of sources) {
-        const ready = await prepareInPlace(source, context, skipped);
-        if (ready) prepared.push(ready);
-      }
-    } catch (error) {
-      for (const ready of prepared) await ready.discard();
-      throw error;
+      return { snapshot, ...(await restoreInPlace(sources, { environment, file, snapshot, stamp: fileStamp(environment.clock.now()), restore, ...(onProgress ? { onProgress } : {}) })) };
+    } finally {
+      // The scratch space goes once empty (a crash may leave pieces in it, which stay to be seen).
+      await rmdir(pluginScratchRoot(environment.host)).catch(() => undefined);
     }
-    // Everything is written: now replace the live state, source by source, and report every failure.
-    const failures: unknown[] = [];
-    for (const ready of prepared) {
-      try {
-        await ready.commit();
-      } catch (error) {
-        failures.push(error);
-      } finally {
-        await ready.discard();
-      }
-    }
-    if (failures.length === 1) throw failures[0];
-    if (failures.length > 1) throw joinErrors('HEARTH_ERR_BACKUP_DUMP_FAILED', `${failures.length} plugins failed after their files were restored:`, failures);
-    return { snapshot, restored: prepared.map((p) => p.restored), skipped };
   } finally {
     await lock.release();
   }
+}
+
+/** Prepares every source, then commits them one by one, reporting every failure. */
+async function restoreInPlace(sources: readonly SnapshotSource[], context: PrepareContext): Promise<Omit<RestoreOutcome, 'snapshot'>> {
+  const skipped: string[] = [];
+  const prepared: PreparedSource[] = [];
+  try {
+    for (const source of sources) {
+      const ready = await prepareInPlace(source, context, skipped);
+      if (ready) prepared.push(ready);
+    }
+  } catch (error) {
+    for (const ready of prepared) await ready.discard();
+    throw error;
+  }
+  // Everything is written: now replace the live state, source by source, and report every failure.
+  const failures: unknown[] = [];
+  const restored: RestoredSource[] = [];
+  for (const ready of prepared) {
+    try {
+      restored.push(await ready.commit());
+    } catch (error) {
+      failures.push(error);
+    } finally {
+      await ready.discard();
+    }
+  }
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) throw joinErrors('HEARTH_ERR_BACKUP_DUMP_FAILED', `${failures.length} plugins failed after their files were restored:`, failures);
+  return { restored, skipped };
 }

@@ -5,18 +5,24 @@
  * directory, and/or `state.dump`/`state.load` hooks).
  */
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import type { HostConfig } from '../../../core/config/types.js';
 import { checkSafePath } from '../format/tree.js';
 
 /**
  * What the backup plugin passes to a plugin's `dump`/`load` hooks after the directory: the plugin's
  * own data directory and config, so a hook can find its state even in a `hearth restore` process
- * where the plugin was never set up. (`OwnedState` declares one parameter; extra ones are harmless.)
+ * where the plugin was never set up — the core's `StateOwner` — plus a logger, and on a load during
+ * an in-place restore, `previousDir`: where that restore keeps the plugin's replaced state
+ * (`<host dataDir>/.pre-restore/<time>/<plugin>`), so a hook that replaces state outside the
+ * plugin's directory (the git plugin's releases in storage) keeps it with the rest.
  */
 export interface StateHookContext {
   readonly dataDir: string;
   readonly config: unknown;
   readonly host: HostConfig;
+  readonly logger: Logger;
+  readonly previousDir?: string;
 }
 
 /** A state hook as the backup plugin calls it. */
@@ -79,7 +85,7 @@ export function normalizeStatePaths(pluginId: string, paths: readonly string[]):
 }
 
 /** Every source of one host: each plugin with declared state (in host-file order), then paths, then commands. */
-export function hostSources(host: HostConfig, extra: ExtraSources): BackupSource[] {
+export function hostSources(host: HostConfig, extra: ExtraSources, logger: Logger): BackupSource[] {
   const sources: BackupSource[] = [];
   for (const entry of host.plugins) {
     const state = entry.definition.state;
@@ -88,7 +94,7 @@ export function hostSources(host: HostConfig, extra: ExtraSources): BackupSource
     if (paths.length === 0 && !state.dump) continue;
     const root = join(host.dataDir, entry.id);
     const dump = state.dump as StateHook | undefined;
-    const context: StateHookContext = { dataDir: root, config: entry.config, host };
+    const context: StateHookContext = { dataDir: root, config: entry.config, host, logger: logger.child({ plugin: entry.id }) };
     sources.push({ kind: 'plugin', name: entry.id, root, paths, ...(dump ? { dump: (dir: string) => dump.call(state, dir, context) } : {}) });
   }
   for (const path of extra.paths) sources.push({ kind: 'path', name: path.name, path: path.path });
