@@ -54,7 +54,9 @@ export function describeSchemaError(error: ErrorObject): DescribedError {
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
       if (schema?.patternProperties) {
-        return { extraPath: [key], message: `${quote(key)} is not a valid name here: use lower-case letters, digits, '-' and '.'` };
+        // A NamedMap's key that is not a name: say what names look like there.
+        const rule = typeof schema.hearthNames === 'string' ? schema.hearthNames : `names must match ${Object.keys(schema.patternProperties).join(' or ')}`;
+        return { extraPath: [key], message: `${quote(key)} is not a valid name here: ${rule}` };
       }
       const known = Object.keys((schema?.properties as object | undefined) ?? {});
       const hint = suggest(key, known);
