@@ -21,6 +21,9 @@ import { DEFAULT_STAGE, type HearthConfig } from './types.js';
 import { resolveHosts } from './resolveHosts.js';
 import { deepFreeze } from './deepFreeze.js';
 
+/** Top-level keys that may be written with nothing under them. */
+const OPTIONAL_SECTIONS = ['defaults', 'sites', 'tokens', 'stages'] as const;
+
 /** Where to load from and under which stage. */
 export interface LoadOptions {
   /** The host file; default: $HEARTH_FILE, else ./hosts.yaml. */
@@ -92,6 +95,9 @@ export async function loadHostFile(options: LoadOptions = {}): Promise<HearthCon
     throw new ConfigError(problems.problems);
   }
   const root = raw as Record<string, unknown>;
+  // A section with nothing under it but comments (`tokens:` above a commented example) is empty,
+  // as a host (`services:`) or a plugin (`git:`) with nothing under it already is.
+  for (const key of OPTIONAL_SECTIONS) if (root[key] === null) delete root[key];
   const stages = (root.stages ?? {}) as Record<string, Record<string, unknown>>;
   for (const problem of validateAt(stagesSchema, stages, ['stages']).problems) {
     problems.add('HEARTH_ERR_CONFIG_SCHEMA', problem.path, problem.message);

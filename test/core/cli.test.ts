@@ -91,7 +91,7 @@ describe('hearth token new', () => {
     // Pasted under `tokens:`, the line authorizes exactly what it says.
     const file = join(dir, 'hosts.yaml');
     const yaml = (await import('node:fs/promises')).readFile(file, 'utf8');
-    await writeFile(file, (await yaml).replace('tokens: {}', `tokens:\n${line}`));
+    await writeFile(file, (await yaml).replace('\ntokens:\n', `\ntokens:\n${line}\n`));
     const config = await loadHostFile({ file, env: {} });
     const registry = new TokenRegistry(config.sites, config.tokens);
     expect(registry.authorize(token, 'example.com', 'push')).toMatchObject({ ok: true });
