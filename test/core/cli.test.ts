@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, writeFile, cp } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile, cp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,6 +97,20 @@ describe('hearth token new', () => {
     expect(registry.authorize(token, 'example.com', 'push')).toMatchObject({ ok: true });
     expect(registry.authorize(token, 'example.com', 'ingest')).toEqual({ ok: false, reason: 'forbidden' });
     expect(registry.authorize(`${token}x`, 'example.com', 'push')).toEqual({ ok: false, reason: 'unauthenticated' });
+  });
+
+  it('lists a site or scope given twice once, so check takes the line', async () => {
+    const dir = await scratchCopyOfExample();
+    const result = await runCli(['token', 'new', '--name', 'ci', '--site', 'example.com,example.com', '--scope', 'read,read', '--scope', 'push,read'], { cwd: dir });
+    expect(result.code).toBe(0);
+    const line = result.stderr.split('\n').find((l) => l.includes('hash:'))!;
+    expect(line).toMatch(/sites: \[example\.com\], scopes: \[read, push\] \}$/);
+    expect(result.stderr).toContain('right under the top-level `tokens:` of hosts.yaml');
+    const file = join(dir, 'hosts.yaml');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('\ntokens:\n', `\ntokens:\n${line}\n`));
+    const check = await runCli(['check'], { cwd: dir });
+    expect(check.stderr).toBe('');
+    expect(check.stdout).toContain('1 token(s)');
   });
 
   it('refuses an unknown scope or site with a hint', async () => {
