@@ -30,4 +30,25 @@ sites:
       "hosts.yaml:11:43 sites[\"other.com\"].intake.bunnyPullZones[0]: Bunny pull zone 2 is listed by both sites 'example.com' and 'other.com'; keep it in one (plugin 'intake') [HEARTH_ERR_INTAKE_CONFIG]",
     ]);
   });
+  it('edge: trusted proxies, headers the edge sets itself (the plugin\u2019s and a site\u2019s), the intake address', async () => {
+    expect(
+      await check(`
+hosts:
+  services:
+    plugins:
+      edge:
+        trustedProxies: [127.0.0.1/32, bogus, 10.0.0.0/99]
+        headers: { Content-Type: text/plain, X-Frame-Options: DENY }
+        logs: { intake: { address: "10.0.0.2:99999" } }
+sites:
+  example.com: { edge: { headers: { etag: x } } }
+`),
+    ).toEqual([
+      "hosts.yaml:6:40 hosts.services.plugins.edge.trustedProxies[1]: 'bogus' is not a CIDR; write it like 127.0.0.1/32 or ::1/128 (plugin 'edge') [HEARTH_ERR_EDGE_CONFIG]",
+      "hosts.yaml:6:47 hosts.services.plugins.edge.trustedProxies[2]: '10.0.0.0/99' is not a CIDR; write it like 127.0.0.1/32 or ::1/128 (plugin 'edge') [HEARTH_ERR_EDGE_CONFIG]",
+      "hosts.yaml:7:20 hosts.services.plugins.edge.headers.Content-Type: 'Content-Type' is set by the edge per response; remove it (use cacheControl rules for Cache-Control) (plugin 'edge') [HEARTH_ERR_EDGE_CONFIG]",
+      "hosts.yaml:8:27 hosts.services.plugins.edge.logs.intake.address: '10.0.0.2:99999' has no port from 1 to 65535; write host:port of an intake listener, e.g. 10.0.0.2:5514 (plugin 'edge') [HEARTH_ERR_EDGE_CONFIG]",
+      "hosts.yaml:10:37 sites[\"example.com\"].edge.headers.etag: 'etag' is set by the edge per response; remove it (use cacheControl rules for Cache-Control) (plugin 'edge') [HEARTH_ERR_EDGE_CONFIG]",
+    ]);
+  });
 });
