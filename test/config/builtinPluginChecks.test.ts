@@ -51,4 +51,9 @@ sites:
       "hosts.yaml:10:37 sites[\"example.com\"].edge.headers.etag: 'etag' is set by the edge per response; remove it (use cacheControl rules for Cache-Control) (plugin 'edge') [HEARTH_ERR_EDGE_CONFIG]",
     ]);
   });
+  it('query: CORS origins', async () => {
+    expect(await check('hosts:\n  services:\n    plugins:\n      query: { cors: { origins: ["*", "https://ok.example", "https://bad.example/path"] } }\n')).toEqual([
+      "hosts.yaml:4:61 hosts.services.plugins.query.cors.origins[2]: 'https://bad.example/path' is not an origin; write scheme://host[:port] without a path (https://stats.example.com), or '*' (plugin 'query') [HEARTH_ERR_QUERY_CONFIG]",
+    ]);
+  });
 });
