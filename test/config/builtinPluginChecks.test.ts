@@ -56,4 +56,10 @@ sites:
       "hosts.yaml:4:61 hosts.services.plugins.query.cors.origins[2]: 'https://bad.example/path' is not an origin; write scheme://host[:port] without a path (https://stats.example.com), or '*' (plugin 'query') [HEARTH_ERR_QUERY_CONFIG]",
     ]);
   });
+  it('backup: the schedule and an s3 target without its settings', async () => {
+    expect(await check('hosts:\n  services:\n    plugins:\n      backup: { schedule: every day, target: { engine: s3 } }\n')).toEqual([
+      "hosts.yaml:4:17 hosts.services.plugins.backup.schedule: 'every day' is not a cron expression; use five fields like '0 3,15 * * *', or 'off' (plugin 'backup') [HEARTH_ERR_BACKUP_CONFIG]",
+      "hosts.yaml:4:38 hosts.services.plugins.backup.target: target engine 's3' needs target.s3 with at least a bucket (plugin 'backup') [HEARTH_ERR_BACKUP_CONFIG]",
+    ]);
+  });
 });
