@@ -62,4 +62,20 @@ sites:
       "hosts.yaml:4:38 hosts.services.plugins.backup.target: target engine 's3' needs target.s3 with at least a bucket (plugin 'backup') [HEARTH_ERR_BACKUP_CONFIG]",
     ]);
   });
+  it('git: a site\u2019s branch name and build output', async () => {
+    expect(
+      await check(`
+hosts:
+  services:
+    plugins:
+      git: {}
+sites:
+  example.com: { git: { branch: "bad..branch", build: { command: make, output: ../out } } }
+  blog.example.com: { git: { branch: release/v2, build: { command: make, output: dist } } }
+`),
+    ).toEqual([
+      "hosts.yaml:7:25 sites[\"example.com\"].git.branch: 'bad..branch' is not a valid branch name: ref names cannot contain '..' (plugin 'git') [HEARTH_ERR_GIT_CONFIG]",
+      "hosts.yaml:7:72 sites[\"example.com\"].git.build.output: '../out' must be a path inside the repository (relative, without '..') (plugin 'git') [HEARTH_ERR_GIT_CONFIG]",
+    ]);
+  });
 });
