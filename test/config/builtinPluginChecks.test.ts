@@ -78,4 +78,55 @@ sites:
       "hosts.yaml:7:72 sites[\"example.com\"].git.build.output: '../out' must be a path inside the repository (relative, without '..') (plugin 'git') [HEARTH_ERR_GIT_CONFIG]",
     ]);
   });
+  it('monitoring: targets, receiver references, matchers, receivers (by index), inhibition and rules', async () => {
+    const problems = await check(`
+hosts:
+  services: {}
+  monitoring:
+    port: 8081
+    plugins:
+      monitoring:
+        targets: [nohost, services]
+        route:
+          receiver: nobody
+          routes: [{ matchers: ['severity=~"("'], receiver: ops }]
+        receivers:
+          - name: ops
+          - name: mail
+            email_configs: [{ to: a@example.com, from: b@example.com, smarthost: nohostport }]
+        inhibit_rules: [{ target_matchers: ['severity="warning"'] }]
+        ruleFiles: [missing.rules.yml]
+        rules: { groups: [{ name: mine, rules: [{ alert: Half, expr: "rate(up[5m]" }] }] }
+`);
+    expect(problems).toEqual([
+      expect.stringMatching(/^hosts\.yaml:8:9 hosts\.monitoring\.plugins\.monitoring\.targets: no host is named 'nohost' in \S+ \(have: services, monitoring\) \(plugin 'monitoring'\) \[HEARTH_ERR_MONITORING_CONFIG\]$/),
+      "hosts.yaml:10:11 hosts.monitoring.plugins.monitoring.route.receiver: no receiver is named 'nobody' (have: ops, mail) (plugin 'monitoring') [HEARTH_ERR_MONITORING_CONFIG]",
+      expect.stringMatching(/^hosts\.yaml:11:33 hosts\.monitoring\.plugins\.monitoring\.route\.routes\[0\]\.matchers\[0\]: '\(' is not a valid regular expression/),
+      "hosts.yaml:15:71 hosts.monitoring.plugins.monitoring.receivers[1].email_configs[0].smarthost: 'nohostport' must be host:port (plugin 'monitoring') [HEARTH_ERR_MONITORING_CONFIG]",
+      "hosts.yaml:16:25 hosts.monitoring.plugins.monitoring.inhibit_rules[0]: needs source matchers, or it would inhibit on every alert (plugin 'monitoring') [HEARTH_ERR_MONITORING_CONFIG]",
+      expect.stringMatching(/^hosts\.yaml:17:21 hosts\.monitoring\.plugins\.monitoring\.ruleFiles\[0\]: \S+missing\.rules\.yml: cannot read the rule file .*\[HEARTH_ERR_MONITORING_RULES\]$/),
+      expect.stringMatching(/^hosts\.yaml:18:9 hosts\.monitoring\.plugins\.monitoring\.rules: group 'mine', alert 'Half': expression 'rate\(up\[5m\]': .* \(plugin 'monitoring'\) \[HEARTH_ERR_MONITORING_RULES\]$/),
+    ]);
+  });
+
+  it('pass a file whose plugins are all well configured', async () => {
+    expect(
+      await check(`
+hosts:
+  services:
+    plugins:
+      intake: { allow: [203.0.113.0/24, "2001:db8::/32", 127.0.0.1], listeners: [{ protocol: udp, port: 5514, site: example.com }] }
+      edge: { headers: { X-Frame-Options: DENY }, logs: { intake: { address: "[::1]:5514" } } }
+      backup: { schedule: "off" }
+      query: { cors: { origins: ["*"] } }
+      git: {}
+  monitoring:
+    port: 8081
+    plugins:
+      monitoring: { targets: [services], route: { receiver: ops }, receivers: [{ name: ops }] }
+sites:
+  example.com: { git: { branch: release/v2, build: { command: make, output: dist } }, intake: { bunnyPullZones: [1] } }
+`),
+    ).toEqual([]);
+  });
 });
