@@ -1,7 +1,7 @@
 /**
- * `hearth check`: validates the host file and prints hosts -> plugins -> ports. Secrets never
- * appear: they print as `<secret>`. Also runs each host's dependency check, so a file that passes
- * `check` can start.
+ * `hearth check`: validates the host file — with every plugin's own config check, on every host —
+ * and prints hosts -> plugins -> ports. Secrets never appear: they print as `<secret>`. Also runs
+ * each host's dependency check, so a file that passes `check` can start.
  */
 import { relative } from 'node:path';
 import type { Command } from 'commander';
@@ -59,7 +59,7 @@ export function registerCheck(program: Command, io: CliIO): void {
     .description('validate the host file; print hosts, plugins, ports and data directories')
     .option('--json', 'print the result as JSON')
     .action(async function check(this: Command, options: { json?: boolean }) {
-      const config = await loadFor(this, io);
+      const config = await loadFor(this, io, true);
       const problems = dependencyProblems(config);
       if (problems.length > 0) {
         throw new HearthError('HEARTH_ERR_HOST_DEPENDENCIES', `plugin dependencies are not met:\n${problems.map((p) => `  - ${p}`).join('\n')}`);

@@ -3,7 +3,7 @@
  * (`-f`, `--stage`) as given anywhere on the command line.
  */
 import type { Command } from 'commander';
-import { loadHostFile } from '../config/loadHostFile.js';
+import { loadHostFile, type LoadOptions } from '../config/loadHostFile.js';
 import type { HearthConfig } from '../config/types.js';
 
 /** Streams and environment of one CLI run (tests pass their own). */
@@ -28,9 +28,9 @@ export function fileOptions(command: Command): { file?: string; stage?: string }
   return { ...(options.file ? { file: options.file } : {}), ...(options.stage ? { stage: options.stage } : {}) };
 }
 
-/** Loads the host file a command names. */
-export function loadFor(command: Command, io: CliIO): Promise<HearthConfig> {
-  return loadHostFile({ ...fileOptions(command), env: io.env });
+/** Loads the host file a command names (`checkPlugins`: see LoadOptions). */
+export function loadFor(command: Command, io: CliIO, checkPlugins?: LoadOptions['checkPlugins']): Promise<HearthConfig> {
+  return loadHostFile({ ...fileOptions(command), env: io.env, ...(checkPlugins ? { checkPlugins } : {}) });
 }
 
 /** Writes a line. */

@@ -54,8 +54,11 @@ export function registerStart(program: Command, io: CliIO): void {
     .argument('[hosts...]', 'hosts to run')
     .option('--all', 'run every host of the file in this process (for trying Hearth on one machine)')
     .action(async function start(this: Command, names: string[], options: { all?: boolean }) {
-      const config = await loadFor(this, io);
-      const hosts = await startHosts(config, pickHosts(config, names, options.all === true, io.env));
+      // The plugins of the hosts to start check their configs first, as `hearth check` does:
+      // every problem is reported, with its line, before any host sets anything up.
+      const pick = (config: HearthConfig): string[] => pickHosts(config, names, options.all === true, io.env);
+      const config = await loadFor(this, io, pick);
+      const hosts = await startHosts(config, pick(config));
       for (const host of hosts) {
         println(io.err, `hearth: ${host.name} ready at ${host.url} (stage ${config.stage}; plugins: ${host.config.plugins.map((p) => p.id).join(', ') || 'none'})`);
       }

@@ -11,8 +11,9 @@ import { defaultHostFile } from '../config/loadHostFile.js';
 import { suggest } from '../config/suggest.js';
 import { fileOptions, loadFor, println, withFileOptions, type CliIO } from './io.js';
 
+/** `a,b` (and repeated options) as a list, each item once: the host file refuses a repeated site or scope. */
 function splitList(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+  return [...new Set([...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)])];
 }
 
 /** Registers `token`. */
@@ -47,7 +48,8 @@ export function registerToken(program: Command, io: CliIO): void {
       const scopes = options.scope as TokenScope[];
       println(io.err, `Token '${options.name}' (shown once — store it now, e.g. in your CI's secrets):`);
       println(io.out, value);
-      println(io.err, '\nAdd this line under `tokens:` in the host file:\n');
+      println(io.err, `\nPaste this line right under the top-level \`tokens:\` of ${file}, indented two spaces as printed`);
+      println(io.err, '(where the file says `tokens: {}`, write `tokens:` instead):\n');
       println(io.err, `  ${options.name}: { hash: "${hashToken(value)}", sites: [${options.site.map((s) => (s === '*' ? '"*"' : s)).join(', ')}], scopes: [${scopes.join(', ')}] }`);
     });
 }

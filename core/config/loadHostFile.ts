@@ -1,15 +1,16 @@
 /**
  * Loads a host file: parse (with positions) -> lay the stage over it -> interpolate `${VAR}` ->
  * check the core schema -> lay `defaults` under each host -> load and check each host's plugins
- * -> cross-checks (sites, ports) -> resolve paths -> deep-freeze. Every problem is collected; if
- * there are any, one {@link ConfigError} lists them all with file:line:column.
+ * -> cross-checks (sites, ports) -> resolve paths -> deep-freeze -> optionally, the plugins' own
+ * config checks. Every problem is collected; if there are any, one {@link ConfigError} lists them
+ * all with file:line:column.
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { HearthError } from '../errors/HearthError.js';
 import './errors.js';
-import type { ConfigErrorCode } from './errors.js';
+import type { ErrorCode } from '../errors/catalogue.js';
 import { ConfigError, type ConfigProblem } from './problems.js';
 import { SourceMap } from './sourceMap.js';
 import { interpolateTree, pathKey } from './interpolate.js';
@@ -20,6 +21,10 @@ import { suggest } from './suggest.js';
 import { DEFAULT_STAGE, type HearthConfig } from './types.js';
 import { resolveHosts } from './resolveHosts.js';
 import { deepFreeze } from './deepFreeze.js';
+import { checkPlugins } from './checkPlugins.js';
+
+/** Top-level keys that may be written with nothing under them. */
+const OPTIONAL_SECTIONS = ['defaults', 'sites', 'tokens', 'stages'] as const;
 
 /** Where to load from and under which stage. */
 export interface LoadOptions {
@@ -29,6 +34,12 @@ export interface LoadOptions {
   readonly stage?: string;
   /** Variables for `${VAR}`; default process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Also run the plugins' own config checks (PluginDefinition.checkConfig) and report what they
+   * find with the other problems: `true` for every host (`hearth check`), or a function picking
+   * hosts of the loaded file (`hearth start` checks the hosts it starts).
+   */
+  readonly checkPlugins?: boolean | ((config: HearthConfig) => readonly string[]);
 }
 
 /** The host file path a command uses when `-f` is not given. */
@@ -46,7 +57,7 @@ export class ProblemList {
   ) {}
 
   /** Records a problem at `path`, positioned where the file (or its stage section, or `defaults`) wrote it. */
-  add(code: ConfigErrorCode, path: YamlPath, message: string, alsoAt: readonly YamlPath[] = []): void {
+  add(code: ErrorCode, path: YamlPath, message: string, alsoAt: readonly YamlPath[] = []): void {
     const candidates: YamlPath[] = [];
     if (this.stage !== DEFAULT_STAGE) candidates.push(['stages', this.stage, ...path]);
     candidates.push(path, ...alsoAt);
@@ -92,6 +103,9 @@ export async function loadHostFile(options: LoadOptions = {}): Promise<HearthCon
     throw new ConfigError(problems.problems);
   }
   const root = raw as Record<string, unknown>;
+  // A section with nothing under it but comments (`tokens:` above a commented example) is empty,
+  // as a host (`services:`) or a plugin (`git:`) with nothing under it already is.
+  for (const key of OPTIONAL_SECTIONS) if (root[key] === null) delete root[key];
   const stages = (root.stages ?? {}) as Record<string, Record<string, unknown>>;
   for (const problem of validateAt(stagesSchema, stages, ['stages']).problems) {
     problems.add('HEARTH_ERR_CONFIG_SCHEMA', problem.path, problem.message);
@@ -132,7 +146,19 @@ export async function loadHostFile(options: LoadOptions = {}): Promise<HearthCon
   }
   if (problems.problems.length > 0 && typeof merged.hosts !== 'object') throw new ConfigError(problems.problems);
 
-  const config = await resolveHosts({ merged, rawDefaults, file, fileDir: dirname(file), stage, portOffset, problems, fromEnvironment });
+  const config = deepFreeze(await resolveHosts({ merged, rawDefaults, file, fileDir: dirname(file), stage, portOffset, problems, fromEnvironment }));
+  if (options.checkPlugins) await checkPlugins(config, hostsToCheck(config, options.checkPlugins, problems), problems);
   if (problems.problems.length > 0) throw new ConfigError(problems.problems);
-  return deepFreeze(config);
+  return config;
+}
+
+function hostsToCheck(config: HearthConfig, which: true | ((config: HearthConfig) => readonly string[]), problems: ProblemList): readonly string[] {
+  if (which === true) return Object.keys(config.hosts);
+  try {
+    return which(config);
+  } catch (error) {
+    // Picking hosts of a file with problems may fail for one of them: they come first.
+    if (problems.problems.length > 0) throw new ConfigError(problems.problems);
+    throw error;
+  }
 }

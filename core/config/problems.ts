@@ -4,13 +4,14 @@
  */
 import { relative } from 'node:path';
 import { HearthError } from '../errors/HearthError.js';
-import type { ConfigErrorCode } from './errors.js';
+import type { ErrorCode } from '../errors/catalogue.js';
 import type { SourcePosition } from './sourceMap.js';
 import type { YamlPath } from './validator.js';
 
 /** One problem in the host file. */
 export interface ConfigProblem {
-  readonly code: ConfigErrorCode;
+  /** A code of the config area, or a plugin's own (HEARTH_ERR_INTAKE_CONFIG) for what its checkConfig found. */
+  readonly code: ErrorCode;
   readonly file: string;
   readonly position: SourcePosition;
   readonly path: YamlPath;

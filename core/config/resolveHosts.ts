@@ -3,8 +3,9 @@
  * made absolute and stage-scoped, and has its plugins loaded and their configs checked; then sites
  * and tokens are checked against what the hosts run.
  */
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
+import { HearthError, isHearthError } from '../errors/HearthError.js';
 import { hostSchema, siteCoreSchema, type HostInput } from './schema.js';
 import { mergeOver } from './stageMerge.js';
 import { validateAt, type FoundPort, type YamlPath } from './validator.js';
@@ -80,6 +81,14 @@ async function resolveHost(
   if (host.analytics?.engine === 'clickhouse' && !host.analytics.clickhouse) {
     problems.add('HEARTH_ERR_CONFIG_STORAGE', [...base, 'analytics'], "analytics.engine is 'clickhouse' but analytics.clickhouse (url, ...) is missing", fromDefaults([...base, 'analytics']));
   }
+  let dataDir: string;
+  try {
+    dataDir = hostDataDir(resolve(fileDir, host.dataDir ?? '.'), stage, name);
+  } catch (error) {
+    if (!isHearthError(error, 'HEARTH_ERR_CONFIG_SCHEMA')) throw error;
+    problems.add('HEARTH_ERR_CONFIG_SCHEMA', base, error.message);
+    return undefined;
+  }
   const ports: { owner: string; path: string; port: number; protocol: 'tcp' | 'udp' }[] = [];
   const addPort = (owner: string, found: FoundPort): void => {
     ports.push({ owner, path: formatPath(found.path), port: found.port, protocol: found.protocol });
@@ -111,7 +120,6 @@ async function resolveHost(
     for (const found of result.ports) addPort(definition.id, found);
     plugins.push({ ref, id: definition.id, definition, config });
   }
-  const dataDir = resolve(fileDir, host.dataDir ?? '.', stage, name);
   const stageCtx = stageContext(stage, portOffset);
   return {
     name,
@@ -138,6 +146,26 @@ async function resolveHost(
     plugins,
     ports,
   };
+}
+
+/** True for a name that is one ordinary path segment: not empty, `.` or `..`, without separators. */
+function isOneSegment(name: string): boolean {
+  return name !== '' && name !== '.' && name !== '..' && !/[/\\\0]/.test(name);
+}
+
+/**
+ * `<data root>/<stage>/<host>`. The schema only lets through host and stage names that are safe
+ * here; this is the second line of defence, since a name that climbs out (`../../x`) would have the
+ * host write — and `hearth stage destroy` delete — outside the data root. Throws
+ * HEARTH_ERR_CONFIG_SCHEMA for such a name.
+ */
+export function hostDataDir(root: string, stage: string, host: string): string {
+  const dir = resolve(root, stage, host);
+  const inside = relative(root, dir);
+  if (!isOneSegment(stage) || !isOneSegment(host) || inside.startsWith('..') || isAbsolute(inside) || inside.split(sep).length !== 2) {
+    throw new HearthError('HEARTH_ERR_CONFIG_SCHEMA', `host '${host}' under stage '${stage}' would keep its data outside ${root}; host and stage names are lower-case letters, digits and '-'`);
+  }
+  return dir;
 }
 
 function resolveSites(raw: Record<string, unknown>, plugins: ReadonlyMap<string, AnyPluginDefinition>, problems: ProblemList, fromEnvironment: (path: YamlPath) => boolean): Record<string, SiteConfig> {

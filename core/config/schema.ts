@@ -5,7 +5,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { TOKEN_SCOPES } from './types.js';
-import { Millis, OneOf, Port, SecretString, SiteName, Bytes } from './schemaTypes.js';
+import { Millis, NamedMap, OneOf, Port, SecretString, SiteName, SITE_NAME, Bytes } from './schemaTypes.js';
 
 const strict = { additionalProperties: false } as const;
 
@@ -118,23 +118,29 @@ export const tokenSchema = Type.Object(
   strict,
 );
 
-const NAME = '^[a-z][a-z0-9-]{0,62}$';
+/** Host and token names: they name directories and appear in URLs, metrics and messages. */
+export const NAME = '^[a-z][a-z0-9-]{0,62}$';
+/** Stage names: as {@link NAME}, shorter, since they are appended to database names too. */
+export const STAGE_NAME = '^[a-z][a-z0-9-]{0,30}$';
+
+const NAME_RULE = "lower-case letters, digits and '-', starting with a letter";
 
 /** The whole file after the stage is merged in (`stages` itself is checked by {@link stagesSchema}). */
 export const fileSchema = Type.Object(
   {
     defaults: Type.Optional(defaultsSchema),
-    hosts: Type.Record(Type.String({ pattern: NAME }), Type.Unknown(), { minProperties: 1 }),
-    sites: Type.Optional(Type.Record(SiteName(), Type.Unknown())),
-    tokens: Type.Optional(Type.Record(Type.String({ pattern: NAME }), tokenSchema)),
+    hosts: NamedMap(NAME, `host names are ${NAME_RULE}, at most 63 characters`, Type.Unknown(), { minProperties: 1 }),
+    sites: Type.Optional(NamedMap(SITE_NAME, "site names are host names: lower-case letters, digits, '-' and '.', like example.com", Type.Unknown())),
+    tokens: Type.Optional(NamedMap(NAME, `token names are ${NAME_RULE}, at most 63 characters`, tokenSchema)),
     stages: Type.Optional(Type.Unknown()),
   },
   strict,
 );
 
 /** `stages.<name>`: a port offset plus any of the file's keys, merged over the file. */
-export const stagesSchema = Type.Record(
-  Type.String({ pattern: '^[a-z][a-z0-9-]{0,30}$' }),
+export const stagesSchema = NamedMap(
+  STAGE_NAME,
+  `stage names are ${NAME_RULE}, at most 31 characters`,
   Type.Object(
     {
       portOffset: Type.Optional(Type.Integer({ minimum: 0, maximum: 60000 })),

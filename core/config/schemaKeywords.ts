@@ -3,7 +3,8 @@
  * (precompiledValidators.ts). Two keywords record where they matched, into the context object a
  * validator is called with (`validate.call(run, data)`): `hearthSecret` the strings to wrap in a
  * {@link Secret}, `hearthPort` the ports to offset and list. They generate code rather than call a
- * function, so a validator compiled at build time carries them.
+ * function, so a validator compiled at build time carries them. A third, `hearthNames`, checks
+ * nothing: the messages read it.
  */
 import { _, Ajv, Name, type CodeOptions, type KeywordCxt, type Options } from 'ajv';
 
@@ -37,6 +38,8 @@ export function createValidatorAjv(code: CodeOptions): Ajv {
       gen.if(_`typeof ${data} == "string"`, () => gen.code(_`${RUN}.secrets.push(${INSTANCE_PATH} + ${it.errorPath})`));
     },
   });
+  // Only read by the messages (schemaMessages.ts): what a valid key of a NamedMap looks like.
+  ajv.addKeyword({ keyword: 'hearthNames', schemaType: 'string' });
   ajv.addKeyword({
     keyword: 'hearthPort',
     schemaType: 'boolean',

@@ -5,7 +5,8 @@
  */
 import { inspect } from 'node:util';
 
-const REDACTED = '<secret>';
+/** How a secret prints: never itself. */
+export const REDACTED = '<secret>';
 
 /** A string value that never prints itself. */
 export class Secret {

@@ -11,6 +11,7 @@ import type { PluginInstance, ServiceName, SetupContext } from '../plugin/defini
 import type { HearthServices } from '../plugin/services.js';
 import type { StageContext } from '../stage/stageContext.js';
 import { HearthError } from '../errors/HearthError.js';
+import { pluginSites } from '../plugin/configProblems.js';
 import type { HostCradle } from './container.js';
 
 /** How far a plugin got. */
@@ -54,10 +55,7 @@ export class PluginRun {
     for (const name of definition.wants ?? []) if (scope.hasRegistration(name)) assign(name);
     const declared = new Set<string>(definition.provides ?? []);
     const provided = new Set<string>();
-    const sites = new Map<string, unknown>();
-    for (const site of Object.values(host.file.sites)) {
-      if (site.plugins[definition.id] !== undefined) sites.set(site.name, site.plugins[definition.id]);
-    }
+    const sites = pluginSites(host.file, definition.id);
     const context: SetupContext<unknown, ServiceName, ServiceName> = {
       config: this.entry.config,
       sites,

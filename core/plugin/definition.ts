@@ -16,13 +16,17 @@ import type { ErrorEntry, ErrorCode } from '../errors/catalogue.js';
 /** Names of the services a plugin can need or provide. */
 export type ServiceName = keyof HearthServices & string;
 
-/** What a plugin gets while it sets itself up. Nothing here listens or serves yet. */
-export interface SetupContext<Config, Needs extends ServiceName, Wants extends ServiceName> {
+/**
+ * What a plugin's {@link PluginDefinition.checkConfig} gets: its config and the file around it,
+ * and nothing that opens, listens or writes. `hearth check` gives it for every plugin of every
+ * host; `hearth start` for the hosts it starts, before any of them sets up.
+ */
+export interface ConfigCheckContext<Config> {
   /** The plugin's validated, defaulted, deep-frozen config from `hosts.<host>.plugins.<ref>`. */
   readonly config: Config;
   /** The plugin's per-site config (`sites.<site>.<id>`), validated against `siteSchema`. */
   readonly sites: ReadonlyMap<string, unknown>;
-  /** The name of the host this process runs as. */
+  /** The name of the host the plugin is configured on (at setup: the host this process runs as). */
   readonly hostName: string;
   /** The host's resolved config. */
   readonly host: HostConfig;
@@ -30,6 +34,10 @@ export interface SetupContext<Config, Needs extends ServiceName, Wants extends S
   readonly file: HearthConfig;
   /** The stage this host runs under, and its helpers for isolated names. */
   readonly stage: StageContext;
+}
+
+/** What a plugin gets while it sets itself up: what its config check gets, and its services. Nothing listens yet. */
+export interface SetupContext<Config, Needs extends ServiceName, Wants extends ServiceName> extends ConfigCheckContext<Config> {
   /** A directory that belongs to this plugin alone: `<host dataDir>/<plugin id>`, created on setup. */
   readonly dataDir: string;
   /** A child of the host logger with `plugin: <id>`. */
@@ -43,6 +51,20 @@ export interface SetupContext<Config, Needs extends ServiceName, Wants extends S
    * failed half-way). Clean-ups run in reverse order, after `stop`.
    */
   onClose(cleanup: () => void | Promise<void>): void;
+}
+
+/**
+ * One problem a plugin finds in its config. `hearth check` prints it at the file position of
+ * `path`, which is read inside the plugin's config (`['allow', 0]` is
+ * `hosts.<host>.plugins.<ref>.allow[0]`) or, when `site` is given, inside `sites.<site>.<id>`.
+ */
+export interface PluginConfigProblem {
+  /** The plugin's own code, e.g. HEARTH_ERR_INTAKE_CONFIG. */
+  readonly code: ErrorCode;
+  /** What is wrong and how to fix it. The path is printed before it: do not repeat it. */
+  readonly message: string;
+  readonly path?: readonly (string | number)[];
+  readonly site?: string;
 }
 
 /** What a plugin's setup returns: the parts of its lifecycle it takes part in. */
@@ -149,6 +171,13 @@ export interface PluginDefinition<
   readonly errors?: Readonly<Record<ErrorCode, ErrorEntry>>;
   /** Commands under `hearth <id>`. */
   readonly commands?: readonly PluginCommand[];
+  /**
+   * Checks what the schema cannot (CIDRs, cron expressions, references to hosts, sites or
+   * receivers, ...) without opening, listening or writing anything, and returns every problem. A
+   * plugin that has one checks the same at setup too (share the code), since a host can be
+   * started without `hearth check` or `hearth start` (tests, a plugin's own commands).
+   */
+  checkConfig?(context: ConfigCheckContext<Static<Schema>>): readonly PluginConfigProblem[] | Promise<readonly PluginConfigProblem[]>;
   /** Sets up: registers services and opens resources. Never listens. */
   setup(context: SetupContext<Static<Schema>, Needs, Wants>): PluginInstance | void | Promise<PluginInstance | void>;
   /** Removes the plugin's remote state for a stage (local directories are removed by the host). */

@@ -7,6 +7,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Bytes, Millis, OneOf } from '../../core/config/schemaTypes.js';
 import { s3Schema } from '../../core/config/schema.js';
 import type { HostConfig, StorageConfig } from '../../core/config/types.js';
+import type { PluginConfigProblem } from '../../core/plugin/definition.js';
+import { isValidCron } from '../../core/services/scheduler.js';
 import { SOURCE_NAME } from './format/snapshot.js';
 
 const strict = { additionalProperties: false } as const;
@@ -80,6 +82,18 @@ export const backupConfigSchema = Type.Object(
 
 /** The validated, defaulted config. */
 export type BackupConfig = Static<typeof backupConfigSchema>;
+
+/** What the schema cannot check: the schedule is cron, an s3 target has its settings. Used at setup and by `hearth check`. */
+export function backupConfigProblems(config: BackupConfig): PluginConfigProblem[] {
+  const problems: PluginConfigProblem[] = [];
+  if (config.schedule !== 'off' && !isValidCron(config.schedule)) {
+    problems.push({ code: 'HEARTH_ERR_BACKUP_CONFIG', path: ['schedule'], message: `'${config.schedule}' is not a cron expression; use five fields like '0 3,15 * * *', or 'off'` });
+  }
+  if (config.target.engine === 's3' && !config.target.s3) {
+    problems.push({ code: 'HEARTH_ERR_BACKUP_CONFIG', path: ['target'], message: "target engine 's3' needs target.s3 with at least a bucket" });
+  }
+  return problems;
+}
 
 /**
  * The repository's storage and a description of it for messages (never with credentials).

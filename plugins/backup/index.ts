@@ -8,9 +8,9 @@ import { definePlugin, type PluginInstance } from '../../core/plugin/definition.
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { ScheduledJob } from '../../core/services/scheduler.js';
-import { isValidCron } from '../../core/services/scheduler.js';
-import { HearthError, describeError } from '../../core/errors/HearthError.js';
-import { backupConfigSchema } from './config.js';
+import { describeError } from '../../core/errors/HearthError.js';
+import { throwConfigProblems } from '../../core/plugin/configProblems.js';
+import { backupConfigProblems, backupConfigSchema } from './config.js';
 import { backupErrors } from './errors.js';
 import { latestSnapshot } from './repository/snapshotQuery.js';
 import { BackupMetrics } from './runtime/backupMetrics.js';
@@ -40,14 +40,10 @@ export const backupPlugin = definePlugin({
   needs: ['scheduler', 'metrics', 'clock', 'tokens'],
   errors: backupErrors,
   commands: [backupCommands],
+  checkConfig: ({ config }) => backupConfigProblems(config),
   setup(ctx): BackupInstance {
     const { config, logger } = ctx;
-    if (config.schedule !== 'off' && !isValidCron(config.schedule)) {
-      throw new HearthError('HEARTH_ERR_BACKUP_CONFIG', `backup schedule '${config.schedule}' is not a cron expression; use five fields like '0 3,15 * * *', or 'off'`);
-    }
-    if (config.target.engine === 's3' && !config.target.s3) {
-      throw new HearthError('HEARTH_ERR_BACKUP_CONFIG', "backup target engine 's3' needs target.s3 with at least a bucket");
-    }
+    throwConfigProblems('backup', backupConfigProblems(config));
     passphraseOf(config);
     const clock = ctx.services.clock;
     const environment: BackupEnvironment = { hostName: ctx.hostName, host: ctx.host, hostFile: ctx.file.file, stage: ctx.stage.name, config, logger, clock, dataDir: ctx.dataDir };

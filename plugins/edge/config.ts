@@ -5,7 +5,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { Bytes, Millis, OneOf, Port } from '../../core/config/schemaTypes.js';
+import { Bytes, Millis, NamedMap, OneOf, Port } from '../../core/config/schemaTypes.js';
 
 const strict = { additionalProperties: false } as const;
 
@@ -71,7 +71,7 @@ const cacheRuleSchema = Type.Object(
   strict,
 );
 
-const headersSchema = Type.Record(Type.String({ pattern: HEADER_NAME }), Type.String({ maxLength: 4096, pattern: '^[\\x20-\\x7e]*$' }), {
+const headersSchema = NamedMap(HEADER_NAME, "header names are letters, digits and !#$%&'*+.^_`|~-", Type.String({ maxLength: 4096, pattern: '^[\\x20-\\x7e]*$' }), {
   description: "Response headers added to every file; '' removes one of the default security headers.",
 });
 

@@ -6,6 +6,7 @@
  */
 import { definePlugin } from '../../core/plugin/definition.js';
 import { edgeConfigSchema, edgeSiteSchema } from './config.js';
+import { edgeConfigProblems } from './configCheck.js';
 import { edgeErrors } from './errors.js';
 import { createEdgeRuntime, type EdgeInstance } from './edgeRuntime.js';
 
@@ -41,6 +42,7 @@ export const edgePlugin = definePlugin({
   // Everything the edge holds (caches, the log queue) is rebuilt from storage or lost on purpose.
   state: { paths: [] },
   errors: edgeErrors,
+  checkConfig: (ctx) => edgeConfigProblems(ctx.config, ctx.sites),
   setup(ctx): EdgeInstance {
     const edge = createEdgeRuntime(ctx);
     ctx.provide('servedReleases', {

@@ -21,4 +21,5 @@ export const gitErrors = defineErrors('git', {
   HEARTH_ERR_GIT_LOCKED: { status: 409, summary: 'Another deploy or rollback of the site holds its lock.' },
   HEARTH_ERR_GIT_NO_RELEASE: { status: 404, summary: 'The site has no deployed release matching the request (rollback target or deploys listing).' },
   HEARTH_ERR_GIT_NO_HOST: { status: 400, summary: 'The CLI cannot tell which host runs the git plugin.' },
+  HEARTH_ERR_GIT_CONFIG: { status: 500, summary: 'A site’s git settings cannot be used: a branch that is not a branch name, a build output outside the repository.' },
 });

@@ -4,6 +4,8 @@
  */
 import { join } from 'node:path';
 import type { SiteConfig } from '../../core/config/types.js';
+import { throwConfigProblems } from '../../core/plugin/configProblems.js';
+import type { PluginConfigProblem } from '../../core/plugin/definition.js';
 import { resolveSiteConfig, type GitSiteConfig } from './config.js';
 import { BareRepo } from './repo/bareRepo.js';
 import { refNameProblem } from './protocol/refName.js';
@@ -22,6 +24,18 @@ export const REPOS_DIR = 'repos';
 /** Where lock files live, relative to the plugin's data directory (not state: locks die with processes). */
 export const LOCKS_DIR = 'locks';
 
+/** What the schema cannot check in a site's git settings: the branch is a branch name, the build output stays inside the repository. */
+export function gitSiteProblems(site: string, config: GitSiteConfig): PluginConfigProblem[] {
+  const problems: PluginConfigProblem[] = [];
+  const problem = refNameProblem(`refs/heads/${config.branch}`);
+  if (problem) problems.push({ code: 'HEARTH_ERR_GIT_CONFIG', site, path: ['branch'], message: `'${config.branch}' is not a valid branch name: ${problem}` });
+  const output = config.build?.output;
+  if (output !== undefined && (output.startsWith('/') || output.split('/').includes('..'))) {
+    problems.push({ code: 'HEARTH_ERR_GIT_CONFIG', site, path: ['build', 'output'], message: `'${output}' must be a path inside the repository (relative, without '..')` });
+  }
+  return problems;
+}
+
 /** The sites, their settings and repositories. */
 export class GitSites {
   readonly #dataDir: string;
@@ -30,21 +44,18 @@ export class GitSites {
 
   /**
    * `sites` is the host file's site list; `pluginSites` the per-site git settings the host
-   * validated (a site missing there gets the defaults). Throws a TypeError for a bad branch name
-   * or a build output outside the repository.
+   * validated (a site missing there gets the defaults). Throws HEARTH_ERR_GIT_CONFIG naming every
+   * bad branch name and build output outside the repository ({@link gitSiteProblems}).
    */
   constructor(dataDir: string, sites: Readonly<Record<string, SiteConfig>>, pluginSites: ReadonlyMap<string, unknown>) {
     this.#dataDir = dataDir;
+    const problems: PluginConfigProblem[] = [];
     for (const name of Object.keys(sites)) {
       const config = resolveSiteConfig(pluginSites.get(name) ?? sites[name]?.plugins['git']);
-      const problem = refNameProblem(`refs/heads/${config.branch}`);
-      if (problem) throw new TypeError(`sites.${name}.git.branch '${config.branch}' is not a valid branch name: ${problem}`);
-      const output = config.build?.output;
-      if (output !== undefined && (output.startsWith('/') || output.split('/').includes('..'))) {
-        throw new TypeError(`sites.${name}.git.build.output '${output}' must be a path inside the repository (relative, without '..')`);
-      }
+      problems.push(...gitSiteProblems(name, config));
       this.#configs.set(name, config);
     }
+    throwConfigProblems('git', problems);
   }
 
   /** Site names, sorted. */

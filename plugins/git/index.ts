@@ -5,10 +5,10 @@
  */
 import { join } from 'node:path';
 import { definePlugin, type PluginInstance } from '../../core/plugin/definition.js';
-import { gitConfigSchema, gitSiteSchema } from './config.js';
+import { gitConfigSchema, gitSiteSchema, resolveSiteConfig } from './config.js';
 import { gitErrors } from './errors.js';
 import { GitMetrics } from './metrics.js';
-import { GitSites, LOCKS_DIR, REPOS_DIR } from './gitSites.js';
+import { GitSites, gitSiteProblems, LOCKS_DIR, REPOS_DIR } from './gitSites.js';
 import { SiteLocks } from './repo/siteLock.js';
 import { registerGitRoutes } from './routes/gitRoutes.js';
 import { deploysCommand, rollbackCommand } from './cli/gitCommands.js';
@@ -38,6 +38,7 @@ export const gitPlugin = definePlugin({
   state: { paths: [REPOS_DIR], dump: dumpReleases, load: loadReleases },
   errors: gitErrors,
   commands: [deploysCommand, rollbackCommand],
+  checkConfig: (ctx) => [...ctx.sites].flatMap(([site, settings]) => gitSiteProblems(site, resolveSiteConfig(settings))),
   setup(ctx): GitPluginInstance {
     const { storage, tokens, metrics, clock, servedReleases } = ctx.services;
     const sites = new GitSites(ctx.dataDir, ctx.file.sites, ctx.sites);

@@ -6,6 +6,7 @@
 import { definePlugin } from '../../core/plugin/definition.js';
 import { dumpAnalytics, loadAnalytics } from './analyticsState.js';
 import { intakeConfigSchema, intakeSiteSchema } from './config.js';
+import { intakeConfigProblems } from './configCheck.js';
 import { intakeErrors } from './errors.js';
 import type { IngestService } from './ingestService.js';
 import { createIntakeRuntime, SPOOL_DIR, type IntakeInstance } from './intakeRuntime.js';
@@ -32,6 +33,7 @@ export const intakePlugin = definePlugin({
   // analytics database; the visitor salt is left out on purpose.
   state: { paths: [SPOOL_DIR], dump: dumpAnalytics, load: loadAnalytics },
   errors: intakeErrors,
+  checkConfig: (ctx) => intakeConfigProblems(ctx.config, ctx.sites, (site) => ctx.file.sites[site] !== undefined),
   setup(ctx): IntakeInstance {
     const runtime = createIntakeRuntime(ctx);
     ctx.provide('ingest', runtime.ingest);

@@ -14,7 +14,9 @@ import type { Clock } from '../../core/services/clock.js';
 import type { ScheduledJob, Scheduler } from '../../core/services/scheduler.js';
 import type { TokenRegistry } from '../../core/services/tokens.js';
 import { HearthError, joinErrors } from '../../core/errors/HearthError.js';
-import type { IntakeConfig, IntakeSiteConfig } from './config.js';
+import { throwConfigProblems } from '../../core/plugin/configProblems.js';
+import type { IntakeConfig } from './config.js';
+import { intakeConfigProblems, pullZoneOwners } from './configCheck.js';
 import { BatchSender } from './delivery/batchSender.js';
 import { IntakePipeline } from './delivery/intakePipeline.js';
 import { Spool } from './delivery/spool.js';
@@ -59,31 +61,12 @@ export interface IntakeInstance {
   readonly ingest: IngestService;
 }
 
-function pullZonesOf(sites: ReadonlyMap<string, unknown>): Map<string, string> {
-  const zones = new Map<string, string>();
-  for (const [site, settings] of sites) {
-    for (const zone of (settings as IntakeSiteConfig).bunnyPullZones ?? []) {
-      const id = String(zone);
-      const owner = zones.get(id);
-      if (owner && owner !== site) {
-        throw new HearthError('HEARTH_ERR_INTAKE_CONFIG', `Bunny pull zone ${id} is listed by both sites '${owner}' and '${site}' (sites.<site>.intake.bunnyPullZones); keep it in one`);
-      }
-      zones.set(id, site);
-    }
-  }
-  return zones;
-}
-
 /** Builds the runtime; nothing listens or touches the disk until `start`. */
 export function createIntakeRuntime(ctx: IntakeRuntimeContext): IntakeInstance {
   const { config, logger } = ctx;
   const { analytics, tokens, clock, scheduler } = ctx.services;
+  throwConfigProblems('intake', intakeConfigProblems(config, ctx.sites, (site) => tokens.sites.has(site)));
   const allow = parseAllowlist(config.allow, 'plugins.intake.allow');
-  for (const [index, listener] of config.listeners.entries()) {
-    if (listener.site !== undefined && !tokens.sites.has(listener.site)) {
-      throw new HearthError('HEARTH_ERR_INTAKE_CONFIG', `plugins.intake.listeners[${index}].site '${listener.site}' is not a site of the host file`);
-    }
-  }
   const bound: BoundListener[] = [];
   const tcp: BoundTcpListener[] = [];
   let sender: BatchSender | undefined;
@@ -95,7 +78,7 @@ export function createIntakeRuntime(ctx: IntakeRuntimeContext): IntakeInstance {
     tcpConnections: () => tcp.reduce((sum, listener) => sum + listener.connections(), 0),
   });
   const builder = new RecordBuilder({
-    sites: new SiteResolver(tokens, pullZonesOf(ctx.sites)),
+    sites: new SiteResolver(tokens, pullZoneOwners(ctx.sites).zones),
     agents: new UserAgentReader(),
     visitors: new VisitorHasher(ctx.dataDir),
     clock,

@@ -5,7 +5,7 @@
  * groups keep Prometheus' field names and duration strings, so existing configs paste in.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { Bytes, Millis, OneOf, SecretString } from '../../core/config/schemaTypes.js';
+import { Bytes, Millis, NamedMap, OneOf, SecretString } from '../../core/config/schemaTypes.js';
 
 const strict = { additionalProperties: false } as const;
 
@@ -31,7 +31,7 @@ export const MONITORING_DEFAULTS = Object.freeze({
   heartbeatTimeoutMs: 10_000,
 });
 
-const stringMap = () => Type.Record(Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$' }), Type.String());
+const stringMap = () => NamedMap('^[a-zA-Z_][a-zA-Z0-9_]*$', "label names are letters, digits and '_', not starting with a digit", Type.String());
 const duration = () => Type.String({ pattern: '^(0|(\\d+(y|w|d|h|m|s|ms))+)$', description: 'a Prometheus duration: 30s, 5m, 1h30m' });
 
 const routeSchema = Type.Recursive(

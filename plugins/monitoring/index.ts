@@ -26,6 +26,11 @@ export const monitoringPlugin = definePlugin({
   commands: [alertsCommand, silenceCommand],
   // silences.json, notifications.json and alert-state.json: all of the plugin's directory.
   state: {},
+  async checkConfig(ctx) {
+    // As setup, loaded on use: only hosts that check or run monitoring need the rule engine.
+    const { monitoringConfigProblems } = await import('./configCheck.js');
+    return monitoringConfigProblems(ctx.config, ctx.file);
+  },
   async setup(ctx): Promise<MonitoringInstance> {
     // Every host that names this plugin in its file loads this module to check the config; only the
     // monitoring host needs the scraper, rule engine, PromQL parser and receivers behind it.

@@ -47,33 +47,46 @@ export interface MonitorDeps {
   readonly registry?: Registry;
 }
 
+/** The source name of inline rule groups in messages. */
+export const INLINE_RULES = 'monitoring.rules';
+
+/** A rule problem and the config key it comes from (`rules`, `ruleFiles[i]`, `defaultRules`). */
+export interface RuleError {
+  readonly path: readonly (string | number)[];
+  /** The message, starting with its source: `monitoring.rules: ...`, `/etc/hearth/team.rules.yml:5: ...`. */
+  readonly text: string;
+}
+
 /** Loads the rule groups: defaults, inline and files. Problems go to `errors`. */
-export async function loadRuleGroups(config: MonitoringConfig, hostFile: string, errors: string[]): Promise<RuleGroupSpec[]> {
+export async function loadRuleGroups(config: MonitoringConfig, hostFile: string, errors: RuleError[]): Promise<RuleGroupSpec[]> {
   const groups: RuleGroupSpec[] = [];
-  const take = (result: { groups: RuleGroupSpec[]; errors: string[] }): void => {
+  const take = (result: { groups: RuleGroupSpec[]; errors: string[] }, path: readonly (string | number)[]): void => {
     groups.push(...result.groups);
-    errors.push(...result.errors);
+    errors.push(...result.errors.map((text) => ({ path, text })));
   };
-  if (config.defaultRules.enabled) take(validateRuleGroups(defaultRules(config.defaultRules.exclude), 'default rules'));
-  if (config.rules) take(validateRuleGroups(config.rules, 'monitoring.rules'));
-  for (const name of config.ruleFiles) {
+  if (config.defaultRules.enabled) take(validateRuleGroups(defaultRules(config.defaultRules.exclude), 'default rules'), ['defaultRules']);
+  if (config.rules) take(validateRuleGroups(config.rules, INLINE_RULES), ['rules']);
+  for (const [index, name] of config.ruleFiles.entries()) {
     const path = resolve(dirname(hostFile), name);
     try {
       const { size } = await stat(path);
       if (size > MAX_RULE_FILE_BYTES) throw new Error(`it is ${size} bytes, more than the ${MAX_RULE_FILE_BYTES} allowed`);
-      take(loadRuleFileText(await readFile(path, 'utf8'), path));
+      take(loadRuleFileText(await readFile(path, 'utf8'), path), ['ruleFiles', index]);
     } catch (error) {
-      errors.push(`${path}: cannot read the rule file (${(error as Error).message})`);
+      errors.push({ path: ['ruleFiles', index], text: `${path}: cannot read the rule file (${(error as Error).message})` });
     }
   }
   return groups;
 }
 
-/** Builds the monitor; throws one HearthError listing every problem. */
-export async function createMonitor(deps: MonitorDeps): Promise<Monitor> {
-  const { config, file, host, dataDir, logger, clock } = deps;
+/**
+ * What a monitor is built from — targets, rule groups, receivers, the route tree, inhibition
+ * rules — with every problem in them collected rather than thrown. Opens, sends and writes
+ * nothing (rule files are read), so the plugin's config check runs it too.
+ */
+export async function monitorParts(config: MonitoringConfig, file: HearthConfig) {
   const configErrors: string[] = [];
-  const ruleErrors: string[] = [];
+  const ruleErrors: RuleError[] = [];
   const targets = resolveTargets(
     file,
     { hosts: config.targets, staticTargets: config.staticTargets, scheme: config.scrape.scheme, metricsPath: config.scrape.metricsPath },
@@ -84,9 +97,16 @@ export async function createMonitor(deps: MonitorDeps): Promise<Monitor> {
   const receivers = buildReceivers(receiverConfigs, configErrors);
   const route = buildRouteTree((config.route as RouteConfig | undefined) ?? FALLBACK_ROUTE, new Set(receivers.keys()), configErrors);
   const inhibitor = new Inhibitor(config.inhibit_rules, configErrors);
+  return { targets, groups, receivers, route, inhibitor, configErrors, ruleErrors };
+}
+
+/** Builds the monitor; throws one HearthError listing every problem. */
+export async function createMonitor(deps: MonitorDeps): Promise<Monitor> {
+  const { config, file, host, dataDir, logger, clock } = deps;
+  const { targets, groups, receivers, route, inhibitor, configErrors, ruleErrors } = await monitorParts(config, file);
   if (configErrors.length > 0 || ruleErrors.length > 0) {
     const code = configErrors.length > 0 ? 'HEARTH_ERR_MONITORING_CONFIG' : 'HEARTH_ERR_MONITORING_RULES';
-    const lines = [...configErrors, ...ruleErrors].map((line) => `  - ${line}`).join('\n');
+    const lines = [...configErrors, ...ruleErrors.map((error) => error.text)].map((line) => `  - ${line}`).join('\n');
     throw new HearthError(code, `the monitoring config of host '${host.name}' has ${configErrors.length + ruleErrors.length} problem(s):\n${lines}`);
   }
   const externalURL = (config.externalURL ?? `http://${host.address.includes(':') ? `[${host.address}]` : host.address}:${host.port}/monitoring`).replace(/\/+$/, '');

@@ -8,7 +8,7 @@ import { queryConfigSchema } from './config.js';
 import { registerDashboardRoutes } from './dashboard/dashboardRoutes.js';
 import { queryErrors } from './errors.js';
 import { registerApiRoutes } from './http/apiRoutes.js';
-import { corsPolicy } from './http/cors.js';
+import { corsPolicy, originProblem } from './http/cors.js';
 import { createQueryMetrics } from './metrics.js';
 
 export type { StatsRequest } from './api/statsRequest.js';
@@ -23,6 +23,11 @@ export const queryPlugin = definePlugin({
   // Nothing of its own to back up: the rate-limit buckets live in memory, the data in the store.
   state: { paths: [] },
   errors: queryErrors,
+  checkConfig: ({ config }) =>
+    config.cors.origins.flatMap((origin, index) => {
+      const problem = originProblem(origin);
+      return problem ? [{ code: 'HEARTH_ERR_QUERY_CONFIG' as const, path: ['cors', 'origins', index], message: problem }] : [];
+    }),
   setup(ctx): PluginInstance {
     const { config } = ctx;
     const cors = corsPolicy(config.cors.origins, config.cors.maxAgeSeconds);

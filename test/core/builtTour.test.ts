@@ -67,7 +67,7 @@ beforeAll(async () => {
       /analytics:\n {6}engine: duckdb/,
       `analytics:\n      engine: clickhouse\n      clickhouse: { url: "${clickhouse.url}", user: "${clickhouse.user}", ${clickhouse.password ? `password: "${clickhouse.password}", ` : ''}database: ${uniqueDatabase('tour')} }`,
     )
-    .replace('tokens: {}', `tokens:\n  ${entry}`);
+    .replace('\ntokens:\n', `\ntokens:\n  ${entry}\n`);
   await writeFile(join(dir, 'hosts.yaml'), yaml);
   host = await startCli(['start', 'services'], /services ready at (http:\/\/\S+)/, { cwd: dir, env: { HEARTH_BACKUP_PASSPHRASE: 'tour-passphrase' } });
   hostUrl = /services ready at (http:\/\/\S+)/.exec(host.output.stderr)![1]!;

@@ -251,12 +251,26 @@ describe('hearth token new', () => {
     // Pasted under `tokens:`, the line authorizes exactly what it says.
     const file = join(dir, 'hosts.yaml');
     const yaml = (await import('node:fs/promises')).readFile(file, 'utf8');
-    await writeFile(file, (await yaml).replace('tokens: {}', `tokens:\n${line}`));
+    await writeFile(file, (await yaml).replace('\ntokens:\n', `\ntokens:\n${line}\n`));
     const config = await loadHostFile({ file, env: {} });
     const registry = new TokenRegistry(config.sites, config.tokens);
     expect(registry.authorize(token, 'example.com', 'push')).toMatchObject({ ok: true });
     expect(registry.authorize(token, 'example.com', 'ingest')).toEqual({ ok: false, reason: 'forbidden' });
     expect(registry.authorize(`${token}x`, 'example.com', 'push')).toEqual({ ok: false, reason: 'unauthenticated' });
+  });
+
+  it('lists a site or scope given twice once, so check takes the line', async () => {
+    const dir = await scratchCopyOfExample();
+    const result = await runCli(['token', 'new', '--name', 'ci', '--site', 'example.com,example.com', '--scope', 'read,read', '--scope', 'push,read'], { cwd: dir });
+    expect(result.code).toBe(0);
+    const line = result.stderr.split('\n').find((l) => l.includes('hash:'))!;
+    expect(line).toMatch(/sites: \[example\.com\], scopes: \[read, push\] \}$/);
+    expect(result.stderr).toContain('right under the top-level `tokens:` of hosts.yaml');
+    const file = join(dir, 'hosts.yaml');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('\ntokens:\n', `\ntokens:\n${line}\n`));
+    const check = await runCli(['check'], { cwd: dir });
+    expect(check.stderr).toBe('');
+    expect(check.stdout).toContain('1 token(s)');
   });
 
   it('refuses an unknown scope or site with a hint', async () => {

@@ -28,13 +28,9 @@ export class ClientAddressReader {
   /** `cidrs` like `127.0.0.1/32`; throws HEARTH_ERR_EDGE_CONFIG naming a malformed one. */
   constructor(cidrs: readonly string[], tls: boolean) {
     for (const cidr of cidrs) {
-      const [address = '', bits = ''] = cidr.split('/');
-      const family = isIP(address);
-      const prefix = Number(bits);
-      if (family === 0 || !/^\d{1,3}$/.test(bits) || prefix > (family === 4 ? 32 : 128)) {
-        throw new HearthError('HEARTH_ERR_EDGE_CONFIG', `plugins.edge.trustedProxies has '${cidr}', which is not a CIDR; write it like 127.0.0.1/32 or ::1/128`);
-      }
-      this.#trusted.addSubnet(address, prefix, family === 4 ? 'ipv4' : 'ipv6');
+      const subnet = parseCidr(cidr);
+      if (!subnet) throw new HearthError('HEARTH_ERR_EDGE_CONFIG', `plugins.edge.trustedProxies: ${trustedProxyProblem(cidr)}`);
+      this.#trusted.addSubnet(subnet.address, subnet.prefix, subnet.family);
     }
     this.#any = cidrs.length > 0;
     this.#tls = tls;
@@ -71,6 +67,20 @@ export class ClientAddressReader {
     const proto = request.headers['x-forwarded-proto'];
     return { ip, scheme: this.#tls || proto === 'https' ? 'https' : 'http' };
   }
+}
+
+/** `127.0.0.1/32` as a subnet; undefined when it is not an address with a prefix length. */
+function parseCidr(cidr: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | undefined {
+  const [address = '', bits = ''] = cidr.split('/');
+  const family = isIP(address);
+  const prefix = Number(bits);
+  if (family === 0 || !/^\d{1,3}$/.test(bits) || prefix > (family === 4 ? 32 : 128)) return undefined;
+  return { address, prefix, family: family === 4 ? 'ipv4' : 'ipv6' };
+}
+
+/** Why a `trustedProxies` entry is not a CIDR, or undefined when it is one (for the plugin's config check). */
+export function trustedProxyProblem(cidr: string): string | undefined {
+  return parseCidr(cidr) ? undefined : `'${cidr}' is not a CIDR; write it like 127.0.0.1/32 or ::1/128`;
 }
 
 /** `::ffff:1.2.3.4` -> `1.2.3.4`, so IPv4 rules apply on dual-stack sockets. */

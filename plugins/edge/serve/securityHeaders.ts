@@ -23,6 +23,11 @@ const RESERVED = new Set([
   'etag', 'last-modified', 'vary', 'accept-ranges', 'date', 'location', 'cache-control', 'x-request-id', 'upgrade', 'trailer',
 ]);
 
+/** True for a header the edge sets per response, which `headers` may not set (case-insensitive). */
+export function isReservedHeader(name: string): boolean {
+  return RESERVED.has(name.toLowerCase());
+}
+
 /** What the site's headers are built from. */
 export interface HeaderSources {
   readonly site: string;
@@ -39,7 +44,7 @@ export function siteHeaders(sources: HeaderSources): Readonly<Record<string, str
   const apply = (headers: Readonly<Record<string, string>> | undefined, where: string): void => {
     for (const [name, value] of Object.entries(headers ?? {})) {
       const key = name.toLowerCase();
-      if (RESERVED.has(key)) {
+      if (isReservedHeader(key)) {
         throw new HearthError('HEARTH_ERR_EDGE_CONFIG', `${where} sets '${name}', which the edge sets per response; remove it (use cacheControl rules for Cache-Control)`);
       }
       if (value === '') merged.delete(key);

@@ -21,12 +21,17 @@ export interface CorsPolicy {
   preflight(request: FastifyRequest, reply: FastifyReply): void;
 }
 
+/** Why a configured origin is not one, or undefined when it is (for the plugin's config check). */
+export function originProblem(origin: string): string | undefined {
+  if (origin === '*' || ORIGIN.test(origin)) return undefined;
+  return `'${origin}' is not an origin; write scheme://host[:port] without a path (https://stats.example.com), or '*'`;
+}
+
 /** Checks the configured origins (throws HEARTH_ERR_QUERY_CONFIG) and builds the policy. */
 export function corsPolicy(origins: readonly string[], maxAgeSeconds: number): CorsPolicy {
   for (const origin of origins) {
-    if (origin !== '*' && !ORIGIN.test(origin)) {
-      throw new HearthError('HEARTH_ERR_QUERY_CONFIG', `plugins.query.cors.origins: '${origin}' is not an origin; write scheme://host[:port] without a path (https://stats.example.com), or '*'`);
-    }
+    const problem = originProblem(origin);
+    if (problem) throw new HearthError('HEARTH_ERR_QUERY_CONFIG', `plugins.query.cors.origins: ${problem}`);
   }
   const any = origins.includes('*');
   const listed = new Set(origins.map((origin) => origin.toLowerCase()));
