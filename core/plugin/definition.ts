@@ -87,6 +87,14 @@ export interface StateOwner {
   readonly config: unknown;
   /** The host's resolved config: its data directory, storage and analytics store. */
   readonly host: HostConfig;
+  /** Where the hook logs (the storage or store it opens logs here too). */
+  readonly logger: Logger;
+  /**
+   * On a load during an in-place restore: where that restore keeps the plugin's replaced state
+   * (`<host dataDir>/.pre-restore/<time>/<plugin>`), so a hook that replaces state outside the
+   * plugin's directory (the git plugin's releases in storage) keeps it with the rest.
+   */
+  readonly previousDir?: string;
 }
 
 /** State a plugin owns, so the backup plugin can snapshot and restore it without knowing the plugin. */

@@ -29,7 +29,7 @@ export const DEFAULT_RULES = Object.freeze({
           labels: { severity: 'critical' },
           annotations: {
             summary: 'Hearth host {{ $labels.host }} is down',
-            description: '{{ $labels.instance }} has not answered /metrics for a minute. Check that the host process runs (systemctl status hearth) and that the monitoring host can reach it.',
+            description: '{{ $labels.instance }} has not answered /metrics for a minute. Check that the host process runs (systemctl status hearth@HOST) and that the monitoring host can reach it.',
           },
         },
         {

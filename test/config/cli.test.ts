@@ -4,12 +4,10 @@
  * and `start` sets nothing up.
  */
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/runCli.js';
+import { runCli, scratchHostDir } from '../helpers/runCli.js';
 
 const fixture = fileURLToPath(new URL('../fixtures/config/plugin-checks.bad.yaml', import.meta.url));
 
@@ -27,11 +25,7 @@ const NAMES = [
   /hosts\.yaml:26:3 tokens\["Bad Token!"\]: 'Bad Token!' is not a valid name here: token names are/,
 ];
 
-async function scratch(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'hearth-config-cli-'));
-  await cp(fixture, join(dir, 'hosts.yaml'));
-  return dir;
-}
+const scratch = (): Promise<string> => scratchHostDir(fixture);
 
 describe('a file whose plugins would refuse their configs', () => {
   it('fails hearth check with every problem of every host, each with its line and code', async () => {

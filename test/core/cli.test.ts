@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, writeFile, cp, readFile } from 'node:fs/promises';
+import { mkdtemp, writeFile, readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
-import { HEARTH_BIN, runCli, startCli } from '../helpers/runCli.js';
+import { HEARTH_BIN, runCli, scratchHostDir, startCli } from '../helpers/runCli.js';
 import { hashToken, TokenRegistry } from '../../core/services/tokens.js';
 import { loadHostFile } from '../../core/config/loadHostFile.js';
 
@@ -15,11 +15,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const example = join(root, 'hosts.example.yaml');
 const fixtures = fileURLToPath(new URL('../fixtures/config/', import.meta.url));
 
-async function scratchCopyOfExample(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'hearth-cli-'));
-  await cp(example, join(dir, 'hosts.yaml'));
-  return dir;
-}
+const scratchCopyOfExample = (): Promise<string> => scratchHostDir(example);
 
 describe('hearth check', () => {
   it('passes on hosts.example.yaml and prints hosts, plugins and ports', async () => {

@@ -19,7 +19,7 @@ import { publishRelease, type ReleaseToPublish } from '../../core/services/relea
 import { SiteLocks } from '../../plugins/git/repo/siteLock.js';
 import { dumpReleases } from '../../plugins/git/state/releaseDump.js';
 import { loadReleases } from '../../plugins/git/state/releaseLoad.js';
-import type { GitStateOwner } from '../../plugins/git/state/releaseArchive.js';
+import type { StateOwner } from '../../core/plugin/definition.js';
 import { liveFilesOf } from './gitHost.js';
 import '../../core/services/storage/errors.js';
 
@@ -33,16 +33,16 @@ async function temp(): Promise<string> {
 }
 
 /** A host whose data directory and fs storage are under `dir`, and the git plugin's owner record on it. */
-async function host(engine: 'fs' | 's3' = 'fs'): Promise<{ owner: GitStateOwner; storage: Storage; dir: string }> {
+async function host(engine: 'fs' | 's3' = 'fs'): Promise<{ owner: StateOwner; storage: Storage; dir: string }> {
   const dir = await temp();
   const hostConfig = { name: 'services', dataDir: join(dir, 'data'), storage: { engine, dir: join(dir, 'data/storage') } } as unknown as HostConfig;
-  const owner: GitStateOwner = { dataDir: join(dir, 'data/git'), config: {}, host: hostConfig };
+  const owner: StateOwner = { dataDir: join(dir, 'data/git'), config: {}, host: hostConfig, logger: pino({ level: 'silent' }) };
   return { owner, dir, storage: new FsStorage({ dir: join(dir, 'data/storage') }, pino({ level: 'silent' })) };
 }
 
 let sequence = 0;
 /** Publishes a release of `files` as a push does, holding the site's lock. */
-async function deploy(storage: Storage, owner: GitStateOwner, site: string, files: Record<string, string | Buffer>): Promise<void> {
+async function deploy(storage: Storage, owner: StateOwner, site: string, files: Record<string, string | Buffer>): Promise<void> {
   const contents = new Map(Object.values(files).map((content) => [blobIdOf(Buffer.from(content)), Buffer.from(content)]));
   const commit = createHash('sha1').update(String(sequence++)).digest('hex');
   const input: ReleaseToPublish = {

@@ -3,6 +3,9 @@
  * way a self-hoster does.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { cp, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The executable under test. */
@@ -70,4 +73,11 @@ export function startCli(args: readonly string[], ready: RegExp, options: { env?
       reject(new Error(`hearth ${args.join(' ')} exited with ${code} before it was ready\n${output.stderr}`));
     });
   });
+}
+
+/** A fresh directory holding a copy of `hostFile` as `hosts.yaml`, to run commands in. */
+export async function scratchHostDir(hostFile: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'hearth-cli-'));
+  await cp(hostFile, join(dir, 'hosts.yaml'));
+  return dir;
 }

@@ -8,25 +8,14 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { HostConfig } from '../../../core/config/types.js';
 import { checkSafePath } from '../format/tree.js';
+import type { StateOwner } from '../../../core/plugin/definition.js';
 
 /**
- * What the backup plugin passes to a plugin's `dump`/`load` hooks after the directory: the plugin's
- * own data directory and config, so a hook can find its state even in a `hearth restore` process
- * where the plugin was never set up — the core's `StateOwner` — plus a logger, and on a load during
- * an in-place restore, `previousDir`: where that restore keeps the plugin's replaced state
- * (`<host dataDir>/.pre-restore/<time>/<plugin>`), so a hook that replaces state outside the
- * plugin's directory (the git plugin's releases in storage) keeps it with the rest.
+ * A state hook as the backup plugin calls it: after the directory, the plugin's own data directory
+ * and config (the core's `StateOwner`), so a hook can find its state even in a `hearth restore`
+ * process where the plugin was never set up.
  */
-export interface StateHookContext {
-  readonly dataDir: string;
-  readonly config: unknown;
-  readonly host: HostConfig;
-  readonly logger: Logger;
-  readonly previousDir?: string;
-}
-
-/** A state hook as the backup plugin calls it. */
-export type StateHook = (dir: string, context: StateHookContext) => Promise<void>;
+export type StateHook = (dir: string, context: StateOwner) => Promise<void>;
 
 /** A plugin's state: paths under its data directory, and what its dump hook writes. */
 export interface PluginSource {
@@ -94,7 +83,7 @@ export function hostSources(host: HostConfig, extra: ExtraSources, logger: Logge
     if (paths.length === 0 && !state.dump) continue;
     const root = join(host.dataDir, entry.id);
     const dump = state.dump as StateHook | undefined;
-    const context: StateHookContext = { dataDir: root, config: entry.config, host, logger: logger.child({ plugin: entry.id }) };
+    const context: StateOwner = { dataDir: root, config: entry.config, host, logger: logger.child({ plugin: entry.id }) };
     sources.push({ kind: 'plugin', name: entry.id, root, paths, ...(dump ? { dump: (dir: string) => dump.call(state, dir, context) } : {}) });
   }
   for (const path of extra.paths) sources.push({ kind: 'path', name: path.name, path: path.path });

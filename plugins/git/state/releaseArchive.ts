@@ -14,9 +14,6 @@
  * releases/<site>/bundles/<id>
  * ```
  */
-import type { Logger } from 'pino';
-import { pino } from 'pino';
-import type { StateOwner } from '../../../core/plugin/definition.js';
 import type { Storage } from '../../../core/services/storage/storage.js';
 
 /** The index file of a releases dump. */
@@ -46,21 +43,6 @@ export interface ReleasesIndex {
   readonly storage: 'fs' | 's3';
   /** Site -> key below `sites/<site>/` -> object. */
   readonly sites: Readonly<Record<string, Readonly<Record<string, DumpedObject>>>>;
-}
-
-/**
- * What the backup plugin hands the git plugin's hooks: the core's {@link StateOwner}, plus its
- * logger and, on a load during an in-place restore, the directory where that restore keeps the
- * plugin's replaced state (see docs/plugins/backup.md).
- */
-export interface GitStateOwner extends StateOwner {
-  readonly logger?: Logger;
-  readonly previousDir?: string;
-}
-
-/** The logger for the storage a hook opens. */
-export function hookLogger(owner: GitStateOwner): Logger {
-  return owner.logger ?? pino({ level: 'silent' });
 }
 
 /** The sites with at least one object in storage, sorted. */

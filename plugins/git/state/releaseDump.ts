@@ -14,10 +14,8 @@ import type { GetResult, Storage } from '../../../core/services/storage/storage.
 import { siteKeys } from '../../../core/services/releases/releaseLayout.js';
 import { LOCKS_DIR } from '../gitSites.js';
 import { SiteLocks } from '../repo/siteLock.js';
-import {
-  RELEASES_DIR, RELEASES_DUMP_FORMAT, RELEASES_INDEX, hookLogger, storedSites,
-  type DumpedObject, type GitStateOwner, type ReleasesIndex,
-} from './releaseArchive.js';
+import type { StateOwner } from '../../../core/plugin/definition.js';
+import { RELEASES_DIR, RELEASES_DUMP_FORMAT, RELEASES_INDEX, storedSites, type DumpedObject, type ReleasesIndex } from './releaseArchive.js';
 
 /**
  * Longest wait for a site's lock, in milliseconds. A push holds it through its build (10 minutes
@@ -76,14 +74,14 @@ async function dumpSite(storage: Storage, locks: SiteLocks, site: string, dir: s
  * directory, every site's objects (see releaseArchive.ts). `owner.dataDir` is the plugin's data
  * directory, where the site locks are.
  */
-export async function dumpReleases(dir: string, owner: GitStateOwner): Promise<void> {
+export async function dumpReleases(dir: string, owner: StateOwner): Promise<void> {
   const config = owner.host.storage;
   if (config.engine !== 'fs') {
     const index: ReleasesIndex = { format: RELEASES_DUMP_FORMAT, storage: 's3', sites: {} };
     await writeFile(join(dir, RELEASES_INDEX), JSON.stringify(index));
     return;
   }
-  const storage = createStorage(config, hookLogger(owner));
+  const storage = createStorage(config, owner.logger);
   try {
     const locks = new SiteLocks(join(owner.dataDir, LOCKS_DIR));
     const sites: Record<string, Record<string, DumpedObject>> = {};

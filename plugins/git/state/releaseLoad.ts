@@ -25,14 +25,15 @@ import { createStorage } from '../../../core/services/storage/createStorage.js';
 import type { ObjectInfo, Storage } from '../../../core/services/storage/storage.js';
 import { assertKey } from '../../../core/services/storage/storageKey.js';
 import { checkLivePointer, checkManifest, isBundleId, siteKeys } from '../../../core/services/releases/releaseLayout.js';
-import { RELEASES_DIR, RELEASES_DUMP_FORMAT, RELEASES_INDEX, hookLogger, storedSites, type DumpedObject, type GitStateOwner, type ReleasesIndex } from './releaseArchive.js';
+import type { StateOwner } from '../../../core/plugin/definition.js';
+import { RELEASES_DIR, RELEASES_DUMP_FORMAT, RELEASES_INDEX, storedSites, type DumpedObject, type ReleasesIndex } from './releaseArchive.js';
 
 const BUNDLES = 'bundles/';
 const RELEASES = 'releases/';
 const LIVE = 'live.json';
 
 /** Where a restore keeps replaced releases when the caller names no directory for the plugin's previous state. */
-function defaultPreviousDir(owner: GitStateOwner): string {
+function defaultPreviousDir(owner: StateOwner): string {
   return join(owner.host.dataDir, '.pre-restore', new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z'), 'git');
 }
 
@@ -125,12 +126,12 @@ async function replaceSite(storage: Storage, site: string, dir: string, objects:
  * `state.load` of the git plugin. A dump without `releases.json` (taken before releases were
  * backed up) or from a bucket leaves storage untouched.
  */
-export async function loadReleases(dir: string, owner: GitStateOwner): Promise<void> {
+export async function loadReleases(dir: string, owner: StateOwner): Promise<void> {
   const index = await readIndex(dir);
   if (!index || index.storage !== 'fs') return;
   const dumped = join(dir, RELEASES_DIR);
   for (const [site, objects] of Object.entries(index.sites)) await checkSite(join(dumped, site), site, objects);
-  const logger = hookLogger(owner);
+  const logger = owner.logger;
   const storage = createStorage(owner.host.storage, logger);
   try {
     const previousDir = owner.previousDir ?? defaultPreviousDir(owner);
