@@ -3,7 +3,8 @@
  * state (its destroy hook), the stage's storage prefix, and the hosts' data directories — after
  * printing what will go and getting a confirmation.
  */
-import { rm } from 'node:fs/promises';
+import { rm, rmdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { HearthError, joinErrors } from '../errors/HearthError.js';
@@ -82,6 +83,8 @@ export function registerStage(program: Command, io: CliIO): void {
         }
         if (!host.storage.s3) await rm(host.storage.dir, { recursive: true, force: true });
         await rm(host.dataDir, { recursive: true, force: true });
+        // The stage's own directory (`<data root>/<stage>`) goes too once no other host's is in it.
+        await rmdir(dirname(host.dataDir)).catch(() => undefined);
         println(io.err, `  removed ${host.dataDir}`);
       }
       if (failures.length > 0) throw joinErrors('HEARTH_ERR_HOST_STOP', `stage '${name}' was only partly destroyed:`, failures);

@@ -2,7 +2,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { runCli } from '../helpers/runCli.js';
 import { bootHost } from '../helpers/bootHost.js';
 
@@ -38,6 +38,7 @@ describe('hearth stage destroy', () => {
     expect(result.stderr).toContain(`removed ${staging}`);
     expect(result.code).toBe(0);
     expect(existsSync(staging)).toBe(false);
+    expect(existsSync(dirname(staging)), 'the empty stage directory').toBe(false);
     expect(existsSync(join(production, 'storage'))).toBe(true);
   });
 
