@@ -38,6 +38,25 @@ ${TOKENS_YAML}`);
   return host;
 }
 
+/**
+ * A free port below the kernel's ephemeral range (32768 and up on Linux): no socket another suite
+ * opens on port 0 can be given it, so it stays refused until this suite listens on it.
+ */
+async function portNobodyTakes(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const server = createServer();
+    const free = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (free) {
+      await new Promise((resolve) => server.close(resolve));
+      return port;
+    }
+  }
+}
+
 /** A TCP server that collects newline-framed lines, as an intake listener elsewhere would receive them. */
 async function lineServer(port = 0): Promise<{ server: Server; port: number; lines: string[] }> {
   const lines: string[] = [];
@@ -126,9 +145,7 @@ describe('access logs sent to an intake elsewhere', () => {
   });
 
   it('when the intake is down, pages are served as usual, the failures counted, and the records delivered once it is back', async () => {
-    const probe = await lineServer();
-    const port = probe.port;
-    await new Promise((resolve) => probe.server.close(resolve));
+    const port = await portNobodyTakes();
     const host = await boot(`      edge: { port: 0, revalidateMs: 0, logs: { flushMs: 50, intake: { address: "127.0.0.1:${port}", protocol: tcp } } }`);
     for (let round = 0; round < 3; round++) {
       const page = await edgeGet(host.url, 'example.com', '/');
