@@ -104,10 +104,11 @@ export interface OwnedState {
   /**
    * Writes a consistent copy of state that cannot be copied as files while running (e.g. a
    * database). It may run in another process than the host (`hearth backup run`), so it gets the
-   * plugin's data directory and config rather than relying on a running instance.
+   * plugin's data directory and config rather than relying on a running instance. It runs before
+   * `paths` are copied, so what it records is never newer than the copied files.
    */
   dump?(targetDir: string, plugin: StateOwner): Promise<void>;
-  /** Loads what `dump` wrote, with the plugin stopped. */
+  /** Loads what `dump` wrote, with the plugin stopped, after `paths` were restored. */
   load?(sourceDir: string, plugin: StateOwner): Promise<void>;
 }
 

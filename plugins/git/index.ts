@@ -13,6 +13,7 @@ import { SiteLocks } from './repo/siteLock.js';
 import { registerGitRoutes } from './routes/gitRoutes.js';
 import { deploysCommand, rollbackCommand } from './cli/gitCommands.js';
 import { rollbackSite, type RollbackResult } from './cli/rollback.js';
+import { dumpRefs, loadRefs } from './state/refsArchive.js';
 import { dumpReleases } from './state/releaseDump.js';
 import { loadReleases } from './state/releaseLoad.js';
 
@@ -34,8 +35,19 @@ export const gitPlugin = definePlugin({
   siteSchema: gitSiteSchema,
   needs: ['storage', 'tokens', 'metrics', 'clock'],
   wants: ['servedReleases'],
-  // The repositories as files; the releases in storage through the hooks (state/releaseArchive.ts).
-  state: { paths: [REPOS_DIR], dump: dumpReleases, load: loadReleases },
+  // The repositories as files, with their refs read under the site lock (state/refsArchive.ts);
+  // the releases in storage through the hooks (state/releaseArchive.ts).
+  state: {
+    paths: [REPOS_DIR],
+    async dump(dir, owner) {
+      await dumpRefs(dir, owner);
+      await dumpReleases(dir, owner);
+    },
+    async load(dir, owner) {
+      await loadReleases(dir, owner);
+      await loadRefs(dir, owner);
+    },
+  },
   errors: gitErrors,
   commands: [deploysCommand, rollbackCommand],
   checkConfig: (ctx) => [...ctx.sites].flatMap(([site, settings]) => gitSiteProblems(site, resolveSiteConfig(settings))),

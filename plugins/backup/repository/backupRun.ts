@@ -51,8 +51,9 @@ async function previousTrees(repo: Repository, index: RepositoryIndex, parent: S
 
 async function storeSource(context: StoreContext, source: BackupSource, previous: Map<string, TreeNode> | undefined, options: BackupRunOptions, startedAt: Date): Promise<SnapshotSource> {
   if (source.kind === 'plugin') {
-    const tree = await storeTree(context, await storeDirectory(context, source.root, source.paths, previous));
-    if (!source.dump) return { kind: 'plugin', name: source.name, tree };
+    if (!source.dump) return { kind: 'plugin', name: source.name, tree: await storeTree(context, await storeDirectory(context, source.root, source.paths, previous)) };
+    // The dump first, then the files: a plugin can record in its dump the moment its files are
+    // consistent from (the git plugin's refs), and what the copy adds after it is newer.
     const dir = await mkdtemp(join(options.scratchDir, `dump-${source.name}-`));
     try {
       try {
@@ -60,6 +61,7 @@ async function storeSource(context: StoreContext, source: BackupSource, previous
       } catch (error) {
         throw new HearthError('HEARTH_ERR_BACKUP_DUMP_FAILED', `plugin '${source.name}' failed to dump its state: ${describeError(error)}`, { cause: error });
       }
+      const tree = await storeTree(context, await storeDirectory(context, source.root, source.paths, previous));
       const dump = await storeTree(context, await storeDirectory(context, dir, ['.']));
       return { kind: 'plugin', name: source.name, tree, dump };
     } finally {

@@ -21,7 +21,7 @@ import { RELEASES_DIR, RELEASES_DUMP_FORMAT, RELEASES_INDEX, storedSites, type D
  * Longest wait for a site's lock, in milliseconds. A push holds it through its build (10 minutes
  * by default, more when a site sets its own timeout); a backup waits rather than fail.
  */
-const DUMP_LOCK_WAIT_MS = 30 * 60_000;
+export const DUMP_LOCK_WAIT_MS = 30 * 60_000;
 /** Objects held open at once; past this, a site is copied in batches (still under its lock). */
 const OPEN_AT_ONCE = 128;
 
