@@ -22,6 +22,11 @@ export type Authorization =
   | { readonly ok: true; readonly grant: TokenGrant }
   | { readonly ok: false; readonly reason: 'unauthenticated' | 'forbidden' };
 
+/** Whether a grant holds `scope` (on whichever sites it names). `admin` implies every scope. */
+export function grantHasScope(grant: TokenGrant, scope: TokenScope): boolean {
+  return grant.scopes.includes(scope) || grant.scopes.includes('admin');
+}
+
 /** A fresh token: 32 random bytes, base64url, with the `hth_` prefix. */
 export function generateToken(): string {
   return TOKEN_PREFIX + randomBytes(32).toString('base64url');
@@ -73,7 +78,7 @@ export class TokenRegistry {
     const grant = this.verify(token);
     if (!grant) return { ok: false, reason: 'unauthenticated' };
     const siteOk = grant.sites.includes('*') || grant.sites.includes(site);
-    const scopeOk = grant.scopes.includes(scope) || grant.scopes.includes('admin');
+    const scopeOk = grantHasScope(grant, scope);
     return siteOk && scopeOk ? { ok: true, grant } : { ok: false, reason: 'forbidden' };
   }
 }

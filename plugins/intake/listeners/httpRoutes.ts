@@ -15,7 +15,7 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { pipeline as streamPipeline, type Transform } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AccessRecord } from '../../../core/services/analytics/accessRecord.js';
-import type { TokenGrant, TokenRegistry } from '../../../core/services/tokens.js';
+import { grantHasScope, type TokenGrant, type TokenRegistry } from '../../../core/services/tokens.js';
 import { HearthError } from '../../../core/errors/HearthError.js';
 import type { IntakePipeline } from '../delivery/intakePipeline.js';
 import { LOG_FORMATS, type LogFormat } from '../parsers/logFormat.js';
@@ -44,9 +44,9 @@ function bearer(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
-/** Whether a token may ingest into at least one site (as `TokenRegistry.authorize` judges a site). */
+/** Whether a token may ingest into at least one site. */
 function mayIngestSomewhere(grant: TokenGrant): boolean {
-  return grant.sites.length > 0 && (grant.scopes.includes('ingest') || grant.scopes.includes('admin'));
+  return grant.sites.length > 0 && grantHasScope(grant, 'ingest');
 }
 
 function queryText(request: FastifyRequest, name: string): string | undefined {

@@ -9,7 +9,7 @@ import { HearthError } from '../../../core/errors/HearthError.js';
 import type { AggregateQuery } from '../../../core/services/analytics/aggregateQuery.js';
 import type { AnalyticsStore } from '../../../core/services/analytics/analyticsStore.js';
 import type { Clock } from '../../../core/services/clock.js';
-import type { TokenRegistry } from '../../../core/services/tokens.js';
+import { grantHasScope, type TokenRegistry } from '../../../core/services/tokens.js';
 import { statsBodyFromQuery } from '../api/queryString.js';
 import { readStatsRequest } from '../api/statsRequest.js';
 import { answerStats } from '../api/statsRunner.js';
@@ -86,7 +86,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDependencies): 
   const guarded = { onRequest: guard, onResponse: record };
   app.get('/v1/sites', guarded, async (request) => {
     const grant = tokens.verify(tokenOf.get(request) ?? '');
-    if (!grant || !(grant.scopes.includes('read') || grant.scopes.includes('admin'))) {
+    if (!grant || !grantHasScope(grant, 'read')) {
       throw new HearthError('HEARTH_ERR_HTTP_FORBIDDEN', "this token has no 'read' scope; analytics need a token made with --scope read");
     }
     return { data: readableSites(tokens, grant).map((site) => ({ site })), meta: { engine: store.engine } };
