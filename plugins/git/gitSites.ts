@@ -21,6 +21,13 @@ export interface GitSite {
 
 /** Where the repositories live, relative to the plugin's data directory (declared as state). */
 export const REPOS_DIR = 'repos';
+/** A site's repository is `<REPOS_DIR>/<site><REPO_SUFFIX>`. */
+export const REPO_SUFFIX = '.git';
+
+/** The repository directory of a site, under the git plugin's data directory. */
+export function repoDirOf(dataDir: string, site: string): string {
+  return join(dataDir, REPOS_DIR, `${site}${REPO_SUFFIX}`);
+}
 /** Where lock files live, relative to the plugin's data directory (not state: locks die with processes). */
 export const LOCKS_DIR = 'locks';
 
@@ -70,7 +77,7 @@ export class GitSites {
 
   /** The repository directory of a site. */
   repoDir(name: string): string {
-    return join(this.#dataDir, REPOS_DIR, `${name}.git`);
+    return repoDirOf(this.#dataDir, name);
   }
 
   /** Opens (creating on first use) a known site's repository; undefined for an unknown site. */

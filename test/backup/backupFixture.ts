@@ -5,8 +5,8 @@
  * "byte-identical with modes and mtimes".
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { chmod, lstat, mkdir, mkdtemp, readFile, readdir, readlink, rm, symlink, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, lstat, mkdir, readFile, readdir, readlink, symlink, utimes, writeFile } from 'node:fs/promises';
+import { tempDir as makeTempDir } from '../helpers/tempDirs.js';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { createStorage } from '../../core/services/storage/createStorage.js';
@@ -19,18 +19,11 @@ import type { BackupRunOptions } from '../../plugins/backup/repository/backupRun
 export const TEST_KDF = { n: 1024, r: 8, p: 1 } as const;
 export const PASSPHRASE = 'a long test passphrase';
 
-const made: string[] = [];
+export { removeTempDirs } from '../helpers/tempDirs.js';
 
-/** A fresh temporary directory, removed by {@link removeTempDirs}. */
-export async function tempDir(prefix = 'hearth-backup-'): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  made.push(dir);
-  return dir;
-}
-
-/** Removes every directory {@link tempDir} made (call in afterAll). */
-export async function removeTempDirs(): Promise<void> {
-  await Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+/** A fresh temporary directory, removed by `removeTempDirs`. */
+export function tempDir(prefix = 'hearth-backup-'): Promise<string> {
+  return makeTempDir(prefix);
 }
 
 /** A logger that writes nothing. */

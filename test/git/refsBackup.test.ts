@@ -4,11 +4,10 @@
  * so a push that lands while the files are copied cannot leave a restored ref naming objects the
  * copy lacks.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
+import { removeTempDirs, tempDir } from '../helpers/tempDirs.js';
 import type { HostConfig } from '../../core/config/types.js';
 import type { StateOwner } from '../../core/plugin/definition.js';
 import { RefStore } from '../../plugins/git/repo/refStore.js';
@@ -17,14 +16,9 @@ import { dumpRefs, loadRefs } from '../../plugins/git/state/refsArchive.js';
 
 const A = 'a'.repeat(40);
 const B = 'b'.repeat(40);
-const made: string[] = [];
-afterAll(() => Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true }))));
+afterAll(removeTempDirs);
 
-async function temp(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'hearth-refs-backup-'));
-  made.push(dir);
-  return dir;
-}
+const temp = (): Promise<string> => tempDir('hearth-refs-backup-');
 
 /** The git plugin's owner record on a fresh data directory, and the refs of one site's repository. */
 async function plugin(): Promise<{ owner: StateOwner; refs: RefStore }> {

@@ -5,11 +5,11 @@
  * hold removed, a damaged dump refused before anything is written, a bucket's releases left alone.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
+import { removeTempDirs, tempDir } from '../helpers/tempDirs.js';
 import type { HostConfig } from '../../core/config/types.js';
 import { FsStorage } from '../../core/services/storage/fsStorage.js';
 import type { Storage } from '../../core/services/storage/storage.js';
@@ -23,14 +23,9 @@ import type { StateOwner } from '../../core/plugin/definition.js';
 import { liveFilesOf } from './gitHost.js';
 import '../../core/services/storage/errors.js';
 
-const made: string[] = [];
-afterAll(() => Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true }))));
+afterAll(removeTempDirs);
 
-async function temp(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'hearth-release-backup-'));
-  made.push(dir);
-  return dir;
-}
+const temp = (): Promise<string> => tempDir('hearth-release-backup-');
 
 /** A host whose data directory and fs storage are under `dir`, and the git plugin's owner record on it. */
 async function host(engine: 'fs' | 's3' = 'fs'): Promise<{ owner: StateOwner; storage: Storage; dir: string }> {

@@ -10,7 +10,7 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StateOwner } from '../../../core/plugin/definition.js';
-import { LOCKS_DIR, REPOS_DIR } from '../gitSites.js';
+import { LOCKS_DIR, REPO_SUFFIX, REPOS_DIR, repoDirOf } from '../gitSites.js';
 import { RefStore, type RefEntry } from '../repo/refStore.js';
 import { SiteLocks } from '../repo/siteLock.js';
 import { DUMP_LOCK_WAIT_MS } from './releaseDump.js';
@@ -18,7 +18,6 @@ import { DUMP_LOCK_WAIT_MS } from './releaseDump.js';
 /** The dump's refs file. */
 export const REFS_INDEX = 'refs.json';
 const REFS_DUMP_FORMAT = 1;
-const REPO_SUFFIX = '.git';
 
 interface RefsDump {
   readonly format: number;
@@ -37,16 +36,12 @@ async function repositorySites(dataDir: string): Promise<string[]> {
   }
 }
 
-function repositoryDir(dataDir: string, site: string): string {
-  return join(dataDir, REPOS_DIR, `${site}${REPO_SUFFIX}`);
-}
-
 /** Writes `refs.json`: every repository's refs, each read under its site's lock. */
 export async function dumpRefs(dir: string, owner: StateOwner): Promise<void> {
   const locks = new SiteLocks(join(owner.dataDir, LOCKS_DIR));
   const sites: Record<string, readonly RefEntry[]> = {};
   for (const site of await repositorySites(owner.dataDir)) {
-    sites[site] = await locks.withLock(site, DUMP_LOCK_WAIT_MS, () => new RefStore(repositoryDir(owner.dataDir, site)).list());
+    sites[site] = await locks.withLock(site, DUMP_LOCK_WAIT_MS, () => new RefStore(repoDirOf(owner.dataDir, site)).list());
   }
   const dump: RefsDump = { format: REFS_DUMP_FORMAT, sites };
   await writeFile(join(dir, REFS_INDEX), JSON.stringify(dump));
@@ -64,7 +59,7 @@ export async function loadRefs(dir: string, owner: StateOwner): Promise<void> {
   const dump = JSON.parse(text) as RefsDump;
   if (dump.format !== REFS_DUMP_FORMAT) throw new Error(`${REFS_INDEX} is of format ${dump.format}, which this version cannot read`);
   for (const [site, refs] of Object.entries(dump.sites)) {
-    const gitdir = repositoryDir(owner.dataDir, site);
+    const gitdir = repoDirOf(owner.dataDir, site);
     if (!(await stat(gitdir).then((info) => info.isDirectory(), () => false))) continue;
     const store = new RefStore(gitdir);
     const wanted = new Map(refs.map((ref) => [ref.name, ref.oid]));
