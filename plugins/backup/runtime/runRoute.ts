@@ -5,8 +5,9 @@
  * one to read it. Like the other control routes that act for the whole host, it needs a token from
  * the host file with sites `['*']` and the `admin` scope, sent as `Authorization: Bearer <token>`.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { HearthError, describeError } from '../../../core/errors/HearthError.js';
+import { bearerToken } from '../../../core/http/bearerToken.js';
 import type { TokenRegistry } from '../../../core/services/tokens.js';
 import type { StoredSnapshot } from '../format/snapshot.js';
 import type { ScheduledOutcome } from './backupJob.js';
@@ -28,11 +29,6 @@ export interface RunAnswer {
 }
 
 const TOKEN_HINT = "a token with sites ['*'] and the 'admin' scope (hearth token new --name ops --site '*' --scope admin; `hearth backup run` sends $HEARTH_TOKEN)";
-
-function bearerToken(request: FastifyRequest): string | undefined {
-  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(request.headers.authorization ?? '');
-  return match?.[1];
-}
 
 /** Registers the route; `runNow` joins a run already going. */
 export function registerRunRoute(app: FastifyInstance, tokens: TokenRegistry, runNow: () => Promise<ScheduledOutcome>): void {

@@ -17,6 +17,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AccessRecord } from '../../../core/services/analytics/accessRecord.js';
 import { grantHasScope, type TokenGrant, type TokenRegistry } from '../../../core/services/tokens.js';
 import { HearthError } from '../../../core/errors/HearthError.js';
+import { bearerToken } from '../../../core/http/bearerToken.js';
 import type { IntakePipeline } from '../delivery/intakePipeline.js';
 import { LOG_FORMATS, type LogFormat } from '../parsers/logFormat.js';
 import { isDrop, type DropReason } from '../records/rawAccess.js';
@@ -36,12 +37,6 @@ export interface IntakeRouteOptions {
 export interface IntakeReply {
   readonly accepted: number;
   readonly dropped: Partial<Record<DropReason, number>>;
-}
-
-function bearer(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  return match?.[1];
 }
 
 /** Whether a token may ingest into at least one site. */
@@ -129,7 +124,7 @@ export function intakeRoutes(options: IntakeRouteOptions): (app: FastifyInstance
       // Before the body is read: a request whose token may ingest nowhere costs no reading and no
       // decompression. Which sites it may feed is known only from the lines (checked below).
       preParsing: async (request: FastifyRequest, _reply: unknown, payload: NodeJS.ReadableStream) => {
-        const token = bearer(request);
+        const token = bearerToken(request);
         const grant = token ? tokens.verify(token) : undefined;
         if (!grant) {
           throw new HearthError('HEARTH_ERR_INTAKE_UNAUTHENTICATED', 'send a token with the ingest scope as "Authorization: Bearer <token>"');
@@ -142,7 +137,7 @@ export function intakeRoutes(options: IntakeRouteOptions): (app: FastifyInstance
     };
     app.post('/v1/logs', route, async function acceptLogs(request, reply) {
       // Verified before the body was read.
-      const token = bearer(request)!;
+      const token = bearerToken(request)!;
       const formatText = queryText(request, 'format') ?? options.format;
       if (!(LOG_FORMATS as readonly string[]).includes(formatText)) {
         throw new HearthError('HEARTH_ERR_INTAKE_BAD_REQUEST', `format '${formatText}' is unknown; use one of ${LOG_FORMATS.join(', ')}`);

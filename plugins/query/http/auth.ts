@@ -5,18 +5,11 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HearthError } from '../../../core/errors/HearthError.js';
+import { bearerToken } from '../../../core/http/bearerToken.js';
 import type { TokenGrant, TokenRegistry } from '../../../core/services/tokens.js';
 
 /** The realm named in WWW-Authenticate. */
 const REALM = 'hearth-query';
-
-/** The bearer token of a request, if it sends one. */
-export function bearerToken(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  if (typeof header !== 'string') return undefined;
-  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
-  return match?.[1];
-}
 
 /** The grant of the request's token; throws 401 when there is no token or no hash matches it. */
 export function authenticate(request: FastifyRequest, reply: FastifyReply, tokens: TokenRegistry): { token: string; grant: TokenGrant } {
