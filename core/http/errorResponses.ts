@@ -5,7 +5,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isHearthError } from '../errors/HearthError.js';
-import type { ErrorCode } from '../errors/catalogue.js';
+import { isErrorCode, type ErrorCode } from '../errors/catalogue.js';
 import '../host/errors.js';
 
 /** The body of every error response. */
@@ -21,6 +21,27 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'HEARTH_ERR_HTTP_BAD_REQUEST',
   FST_ERR_VALIDATION: 'HEARTH_ERR_HTTP_BAD_REQUEST',
 };
+
+/** An answer body as a client of a Hearth API reads it. */
+export interface ReadAnswer {
+  /** The body as JSON; undefined when it is none. */
+  readonly parsed: unknown;
+  /** When the body is an {@link ErrorBody}: its message, and its code if it has a code's shape. */
+  readonly error: { readonly code: ErrorCode | undefined; readonly message: string | undefined } | undefined;
+}
+
+/** Reads an answer body (the CLI's side of {@link toErrorResponse}). */
+export function readAnswer(text: string): ReadAnswer {
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  const error = (parsed as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+  if (typeof error !== 'object' || error === null) return { parsed, error: undefined };
+  return { parsed, error: { code: isErrorCode(error.code) ? error.code : undefined, message: typeof error.message === 'string' ? error.message : undefined } };
+}
 
 /** Maps any thrown value to a status and body. */
 export function toErrorResponse(error: unknown): { status: number; body: ErrorBody; internal: boolean } {

@@ -6,7 +6,7 @@
  */
 import { request } from 'node:http';
 import { HearthError } from '../../../core/errors/HearthError.js';
-import type { ErrorCode } from '../../../core/errors/catalogue.js';
+import { readAnswer } from '../../../core/http/errorResponses.js';
 import type { RunningHost } from './hostGuard.js';
 import { RUN_ROUTE, type RunAnswer } from './runRoute.js';
 
@@ -36,14 +36,8 @@ export async function runOnHost(hostName: string, running: RunningHost, env: Nod
   } catch (error) {
     throw new HearthError('HEARTH_ERR_BACKUP_HOST_RUNNING', `host '${hostName}' is running (${running.sign}), so it takes the snapshot itself, but ${url} does not answer (${(error as Error).message}); wait until it is ready, or stop it and run the backup again`, { cause: error });
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(answer.body);
-  } catch {
-    parsed = undefined;
-  }
+  const { parsed, error: remote } = readAnswer(answer.body);
   if (answer.status === 200 && parsed !== undefined) return parsed as RunAnswer;
-  const remote = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
   const message = `host '${hostName}' is running, and asked to back itself up it answered ${answer.status}: ${remote?.message ?? answer.body.slice(0, 200)}`;
-  throw new HearthError((remote?.code ?? 'HEARTH_ERR_BACKUP_HOST_RUNNING') as ErrorCode, message, { statusCode: answer.status || 500 });
+  throw new HearthError(remote?.code ?? 'HEARTH_ERR_BACKUP_HOST_RUNNING', message, { statusCode: answer.status || 500 });
 }

@@ -5,7 +5,7 @@
  */
 import type { HearthConfig } from '../../../core/config/types.js';
 import { HearthError } from '../../../core/errors/HearthError.js';
-import { isErrorCode } from '../../../core/errors/catalogue.js';
+import { readAnswer } from '../../../core/http/errorResponses.js';
 
 /** The plugin id hosts list. */
 const MONITORING_ID = 'monitoring';
@@ -55,18 +55,12 @@ export async function callMonitoringApi(base: string, method: 'GET' | 'POST' | '
     throw new HearthError('HEARTH_ERR_MONITORING_CLI', `cannot reach the monitoring API at ${base} (${reason}); is the monitoring host running? Pass --url if a proxy fronts it`, { cause: error, statusCode: 503 });
   }
   const text = await response.text();
-  let parsed: unknown;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = undefined;
-  }
+  const { parsed, error: remote } = readAnswer(text);
   if (response.ok) return parsed;
-  const remote = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
   const hint = response.status === 401 ? ' (set HEARTH_TOKEN to a token with sites ["*"])' : '';
   const message = `the monitoring API answered ${response.status}: ${remote?.message ?? text.slice(0, 200)}${hint}`;
   // The API's own code is the one docs/errors.md explains; the CLI's code only says where it came from.
-  const cause = isErrorCode(remote?.code) ? new HearthError(remote.code, remote.message ?? '', { statusCode: response.status }) : undefined;
+  const cause = remote?.code ? new HearthError(remote.code, remote.message ?? '', { statusCode: response.status }) : undefined;
   // The answer's status is the error's: a 400 or 404 (a bad matcher, an unknown silence) was a bad argument.
   throw new HearthError('HEARTH_ERR_MONITORING_CLI', message, { statusCode: response.status, ...(cause ? { cause } : {}) });
 }
