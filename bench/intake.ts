@@ -10,6 +10,10 @@
  *
  * The anchor and the TCP runs into ClickHouse and DuckDB each run ROUNDS times, alternating, and
  * the best of each counts (the least disturbed by the machine; this VM's speed drifts by a third).
+ * Every measurement starts from the same state: a warm-up round (not counted) first, so neither
+ * side is measured cold, and before each measured load ClickHouse has finished merging what the
+ * previous one inserted — on 2 cores its background merges otherwise take CPU from whichever load
+ * runs next.
  *
  * Run: npx tsx bench/intake.ts   (LINES=200000 for a quicker look, ROUNDS=1 for one of each)
  */
@@ -79,6 +83,22 @@ async function clickhouseClientRate(clickhouse: PrivateClickHouse, file: string)
   const started = performance.now();
   await run('clickhouse-client', ['--port', port, '--format_csv_delimiter', '|', '--query', 'INSERT INTO anchor.bunny FORMAT CSV'], file);
   return LINES / ((performance.now() - started) / 1000);
+}
+
+async function clickhouseQuery(clickhouse: PrivateClickHouse, query: string): Promise<string> {
+  const response = await fetch(`${clickhouse.url}/?query=${encodeURIComponent(query)}`, { method: 'POST' });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`ClickHouse answered ${response.status}: ${text.slice(0, 300)}`);
+  return text.trim();
+}
+
+/** Drops the databases earlier loads left and waits until ClickHouse has no merge running. */
+async function settle(clickhouse: PrivateClickHouse, databases: readonly string[]): Promise<void> {
+  for (const database of databases) await clickhouseQuery(clickhouse, `DROP DATABASE IF EXISTS ${database}`);
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline && Number(await clickhouseQuery(clickhouse, 'SELECT count() FROM system.merges')) > 0) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /** Streams the file over one TCP connection from a separate process (as a forwarder would). */
@@ -153,18 +173,24 @@ async function main(): Promise<void> {
     let hearth = { lps: 0, stored: LINES };
     let duck = { lps: 0, stored: LINES };
     let lost = 0;
-    for (let round = 1; round <= ROUNDS; round++) {
+    // Round 0 warms both sides up and is not counted (its lines still count if lost).
+    for (let round = 0; round <= ROUNDS; round++) {
+      const label = round === 0 ? 'warm-up' : `round ${round}`;
+      await settle(clickhouse, round > 0 ? [`bench${round - 1}`] : []);
       const anchorRound = await clickhouseClientRate(clickhouse, file);
-      log(`round ${round}: clickhouse-client direct:     ${Math.round(anchorRound)} lines/s`);
+      log(`${label}: clickhouse-client direct:     ${Math.round(anchorRound)} lines/s`);
+      await settle(clickhouse, ['anchor']);
       const chConfig: AnalyticsConfig = { engine: 'clickhouse', duckdbFile: '', clickhouse: { url: clickhouse.url, database: `bench${round}`, user: 'default' }, retentionMonths: 13 };
       const hearthRound = await tcpRun(`clickhouse-${round}`, chConfig, dir, file);
-      log(`round ${round}: hearth tcp -> clickhouse:     ${Math.round(hearthRound.lps)} lines/s (${hearthRound.stored} stored, ratio ${(hearthRound.lps / anchorRound).toFixed(2)})`);
+      log(`${label}: hearth tcp -> clickhouse:     ${Math.round(hearthRound.lps)} lines/s (${hearthRound.stored} stored, ratio ${(hearthRound.lps / anchorRound).toFixed(2)})`);
+      await settle(clickhouse, [`bench${round}`]);
       const duckRound = await tcpRun(`duckdb-${round}`, { engine: 'duckdb', duckdbFile: join(dir, `bench-${round}.duckdb`), retentionMonths: 13 }, dir, file);
-      log(`round ${round}: hearth tcp -> duckdb:         ${Math.round(duckRound.lps)} lines/s (${duckRound.stored} stored)`);
+      log(`${label}: hearth tcp -> duckdb:         ${Math.round(duckRound.lps)} lines/s (${duckRound.stored} stored)`);
+      lost += LINES - hearthRound.stored + (LINES - duckRound.stored);
+      if (round === 0) continue;
       anchor = Math.max(anchor, anchorRound);
       if (hearthRound.lps > hearth.lps) hearth = hearthRound;
       if (duckRound.lps > duck.lps) duck = duckRound;
-      lost += LINES - hearthRound.stored + (LINES - duckRound.stored);
     }
     log(`best: clickhouse-client ${Math.round(anchor)}, hearth -> clickhouse ${Math.round(hearth.lps)} (ratio ${(hearth.lps / anchor).toFixed(2)}), hearth -> duckdb ${Math.round(duck.lps)} lines/s`);
 
