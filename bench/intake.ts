@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import type { AnalyticsConfig } from '../core/config/types.js';
 import { startPrivateClickHouse, type PrivateClickHouse } from '../test/analytics/privateClickHouse.js';
 import { startIntake, type IntakeUnderTest } from '../test/intake/intakeHarness.js';
+import { clickhouseQuery } from '../test/setup/clickhouseServer.js';
 import { USER_AGENTS } from '../test/intake/logSenders.js';
 
 const LINES = Number(process.env.LINES ?? 1_000_000);
@@ -85,18 +86,12 @@ async function clickhouseClientRate(clickhouse: PrivateClickHouse, file: string)
   return LINES / ((performance.now() - started) / 1000);
 }
 
-async function clickhouseQuery(clickhouse: PrivateClickHouse, query: string): Promise<string> {
-  const response = await fetch(`${clickhouse.url}/?query=${encodeURIComponent(query)}`, { method: 'POST' });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`ClickHouse answered ${response.status}: ${text.slice(0, 300)}`);
-  return text.trim();
-}
-
-/** Drops the databases earlier loads left and waits until ClickHouse has no merge running. */
-async function settle(clickhouse: PrivateClickHouse, databases: readonly string[]): Promise<void> {
-  for (const database of databases) await clickhouseQuery(clickhouse, `DROP DATABASE IF EXISTS ${database}`);
+/** Drops the database the last load left, then waits until ClickHouse has no merge running. */
+async function settle(clickhouse: PrivateClickHouse, database?: string): Promise<void> {
+  if (database) await clickhouseQuery(clickhouse.url, `DROP DATABASE IF EXISTS ${database}`);
   const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline && Number(await clickhouseQuery(clickhouse, 'SELECT count() FROM system.merges')) > 0) {
+  while (Number(await clickhouseQuery(clickhouse.url, 'SELECT count() FROM system.merges')) > 0) {
+    if (Date.now() > deadline) return log('  (ClickHouse still merging after 120 s; measuring anyway)');
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -176,14 +171,14 @@ async function main(): Promise<void> {
     // Round 0 warms both sides up and is not counted (its lines still count if lost).
     for (let round = 0; round <= ROUNDS; round++) {
       const label = round === 0 ? 'warm-up' : `round ${round}`;
-      await settle(clickhouse, round > 0 ? [`bench${round - 1}`] : []);
+      await settle(clickhouse);
       const anchorRound = await clickhouseClientRate(clickhouse, file);
       log(`${label}: clickhouse-client direct:     ${Math.round(anchorRound)} lines/s`);
-      await settle(clickhouse, ['anchor']);
+      await settle(clickhouse, 'anchor');
       const chConfig: AnalyticsConfig = { engine: 'clickhouse', duckdbFile: '', clickhouse: { url: clickhouse.url, database: `bench${round}`, user: 'default' }, retentionMonths: 13 };
       const hearthRound = await tcpRun(`clickhouse-${round}`, chConfig, dir, file);
       log(`${label}: hearth tcp -> clickhouse:     ${Math.round(hearthRound.lps)} lines/s (${hearthRound.stored} stored, ratio ${(hearthRound.lps / anchorRound).toFixed(2)})`);
-      await settle(clickhouse, [`bench${round}`]);
+      await settle(clickhouse, `bench${round}`);
       const duckRound = await tcpRun(`duckdb-${round}`, { engine: 'duckdb', duckdbFile: join(dir, `bench-${round}.duckdb`), retentionMonths: 13 }, dir, file);
       log(`${label}: hearth tcp -> duckdb:         ${Math.round(duckRound.lps)} lines/s (${duckRound.stored} stored)`);
       lost += LINES - hearthRound.stored + (LINES - duckRound.stored);

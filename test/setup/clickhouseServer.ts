@@ -48,7 +48,7 @@ export async function startClickHouse(): Promise<RunningClickHouse> {
       try {
         const url = `http://127.0.0.1:${ports.http}`;
         await waitForPing(url, child, dir);
-        const version = (await query(url, 'SELECT version()')).trim();
+        const version = (await clickhouseQuery(url, 'SELECT version()')).trim();
         const fixture = { url, httpPort: ports.http, tcpPort: ports.tcp, user: 'default', password: '', version };
         return { fixture, stop: stopper(child, dir) };
       } catch (error) {
@@ -130,8 +130,9 @@ async function waitForPing(url: string, child: ChildProcess, dir: string): Promi
   throw new Error(`clickhouse-server did not answer ${url}/ping within ${LIMITS.startTimeoutMs} ms; log tail:\n${await logTail(dir)}`);
 }
 
-async function query(url: string, sql: string): Promise<string> {
-  const response = await fetch(`${url}/?query=${encodeURIComponent(sql)}`, { signal: AbortSignal.timeout(10_000) });
+/** Runs one statement over the server's HTTP interface; POST, so DDL is allowed as well. */
+export async function clickhouseQuery(url: string, sql: string): Promise<string> {
+  const response = await fetch(`${url}/?query=${encodeURIComponent(sql)}`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
   const text = await response.text();
   if (!response.ok) throw new Error(`clickhouse-server answered ${response.status} to ${sql}: ${text}`);
   return text;
